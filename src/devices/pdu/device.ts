@@ -1,0 +1,289 @@
+import type { EventBus } from '../../core/bus.js';
+import type { Clock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import { OncePerState, type Logger } from '../../core/logger.js';
+import type { CommandOptions, DeviceField, FieldResult } from '../../core/ports.js';
+import type { Scheduler, ScheduledTarget, CycleContext } from '../../core/scheduler.js';
+import type { CommandResult, DeviceEventType, Identity, PduSnapshot } from '../../core/types.js';
+import { assembleSnapshot, decodeEntries, type DecodedEntry } from './assemble.js';
+import { PduCommander } from './commander.js';
+import { rawNumber } from './decode-value.js';
+import { discover, plansFor } from './discover.js';
+import { getBatched, type BatchState } from './get-batched.js';
+import {
+  availabilityOf, initialHealth, onCycleFailure, onCycleSuccess, onIdentityError, type HealthState, type HealthStep,
+} from './health.js';
+import type { PduLayout } from './layout.js';
+import type { SessionOptions, V3Credentials } from './net-snmp-transport.js';
+import type { PollPlan } from './plan.js';
+import type { PduProfile } from './profiles/types.js';
+import { detectReboot } from './reboot.js';
+import type { SnmpTransport } from './transport.js';
+
+export interface PduDeviceSettings {
+  id: string;
+  label: string;
+  host: string;
+  port: number;
+  version: '1' | '2c' | '3';
+  community: string;
+  writeCommunity: string;
+  v3?: V3Credentials;
+  profile: PduProfile;
+  timeoutMs: number;
+  retries: number;
+  pollIntervalMs: number;
+  maxOidsPerRequest: number;
+  meteringFloor: boolean;
+  expectedSerial: string;
+  capabilityRecheckMs: number;
+  protectedOutlets: ReadonlySet<number>;
+}
+
+export interface PduDeviceDeps {
+  clock: Clock;
+  bus: EventBus;
+  logger: Logger;
+  transportFactory: (opts: SessionOptions) => SnmpTransport;
+}
+
+const SLOW_GROUP_MS = 60_000;
+
+/** One polled CyberPower PDU: discovery, the 1 Hz cycle, health, and (via PduCommander) commands. */
+export class PduDevice {
+  readonly id: string;
+  private transport: SnmpTransport;
+  private readonly batch: BatchState;
+  private health: HealthState;
+  private target: ScheduledTarget | undefined;
+  private identity: Identity | null = null;
+  private layout: PduLayout | null = null;
+  private plans: { fast: PollPlan; slow: PollPlan; fastOids: string[]; allOids: string[] } | null = null;
+  private slow: DecodedEntry[] = [];
+  private lastSlowAt: number | null = null;
+  private lastDiscoveryAt = 0;
+  private rediscover = true;
+  private firstSerial: string | null = null;
+  private prevUptime: { cs: number; atMs: number } | null = null;
+  private current: PduSnapshot | null = null;
+  private readonly log: Logger;
+  private readonly failureLog = new OncePerState();
+  private readonly decodeLog = new OncePerState();
+  readonly commander: PduCommander;
+  readonly nameOverrides = new Map<number, string>();
+
+  constructor(
+    readonly settings: PduDeviceSettings,
+    private readonly deps: PduDeviceDeps,
+  ) {
+    this.id = settings.id;
+    this.log = deps.logger.child({ module: 'pdu', device_id: settings.id });
+    this.batch = { maxOids: settings.maxOidsPerRequest };
+    this.health = initialHealth(settings.pollIntervalMs);
+    this.transport = deps.transportFactory(this.sessionOptions(settings.community));
+    this.commander = new PduCommander({
+      settings,
+      clock: deps.clock,
+      bus: deps.bus,
+      logger: this.log,
+      readTransport: () => this.transport,
+      writeTransport: () => deps.transportFactory(this.sessionOptions(settings.writeCommunity)),
+      live: () => (this.available() ? this.current : null),
+      layout: () => this.layout,
+    });
+  }
+
+  private sessionOptions(community: string): SessionOptions {
+    const s = this.settings;
+    return { host: s.host, port: s.port, version: s.version, community, v3: s.v3, timeoutMs: s.timeoutMs, retries: s.retries };
+  }
+
+  start(scheduler: Scheduler, offsetMs = 0): void {
+    const deadline = this.settings.timeoutMs * (this.settings.retries + 1);
+    this.target = scheduler.add({
+      id: `pdu:${this.id}`,
+      periodMs: this.settings.pollIntervalMs,
+      deadlineMs: deadline,
+      offsetMs,
+      run: (ctx) => this.cycle(ctx),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.commander.stop();
+    this.transport.close();
+  }
+
+  snapshot(): PduSnapshot | null {
+    return this.current;
+  }
+
+  healthState(): HealthState {
+    return this.health;
+  }
+
+  available(): boolean {
+    return availabilityOf(this.health.state) === 'online' && this.current !== null;
+  }
+
+  schedulerTarget(): ScheduledTarget | undefined {
+    return this.target;
+  }
+
+  command(outlet: number, action: string, opts: CommandOptions = {}): Promise<CommandResult> {
+    return this.commander.outletCommand(outlet, action, opts);
+  }
+
+  setDeviceField(field: DeviceField, value: string): Promise<FieldResult> {
+    return this.commander.setDeviceField(field, value);
+  }
+
+  setOutletName(outlet: number, name: string): Promise<FieldResult> {
+    return this.commander.setOutletName(outlet, name);
+  }
+
+  setPreferredSource(source: string): Promise<FieldResult> {
+    return this.commander.setPreferredSource(source);
+  }
+
+  /** One poll cycle; never throws (faults are health states). */
+  async cycle(ctx: CycleContext): Promise<void> {
+    const startedMono = this.deps.clock.monotonic();
+    try {
+      const now = this.deps.clock.now();
+      if (this.rediscover || this.health.state === 'error' || now - this.lastDiscoveryAt >= this.settings.capabilityRecheckMs) {
+        if (!(await this.runDiscovery(ctx.signal))) return;
+      }
+      await this.poll(ctx.signal, startedMono);
+    } catch (err) {
+      this.failed(errorMessage(err));
+    }
+  }
+
+  private async runDiscovery(signal: AbortSignal): Promise<boolean> {
+    const result = await discover(this.transport, this.settings.profile, this.batch, signal);
+    this.lastDiscoveryAt = this.deps.clock.now();
+    if (!result.ok) {
+      this.apply(onIdentityError(this.health, 'not_a_pdu', `no ePDU identity (sysDescr "${result.sysDescr}", sysObjectID ${result.sysObjectId})`, this.settings.pollIntervalMs));
+      return false;
+    }
+    const expected = this.settings.expectedSerial || this.firstSerial;
+    if (expected && result.identity.serial !== expected) {
+      this.apply(onIdentityError(this.health, 'serial_mismatch', `expected serial ${expected}, device reports ${result.identity.serial}`, this.settings.pollIntervalMs));
+      return false;
+    }
+    this.firstSerial ??= result.identity.serial;
+    const changed = !this.layout || JSON.stringify(this.layout.capabilities) !== JSON.stringify(result.layout.capabilities) || this.layout.outletCount !== result.layout.outletCount;
+    this.identity = result.identity;
+    this.layout = result.layout;
+    const { fast, slow } = plansFor(this.settings.profile, result.layout);
+    const fastOids = [this.settings.profile.sysUpTime, ...fast.oids];
+    this.plans = { fast, slow, fastOids, allOids: [...fastOids, ...slow.oids] };
+    this.lastSlowAt = null;
+    this.rediscover = false;
+    if (this.health.state === 'error') this.health = { ...this.health, state: 'recovering', errorReason: null };
+    if (changed) {
+      this.log.info(
+        { model: result.identity.model, serial: result.identity.serial, outlets: result.layout.outletCount, banks: result.layout.banks.length, capabilities: result.layout.capabilities, source_voltage_scale: result.layout.sourceVoltageScale, varbinds: fastOids.length },
+        'pdu identified',
+      );
+      for (const w of result.layout.warnings) this.log.warn({ warning: w }, 'pdu layout cross-check');
+    }
+    return true;
+  }
+
+  private async poll(signal: AbortSignal, startedMono: number): Promise<void> {
+    const plans = this.plans;
+    const identity = this.identity;
+    const layout = this.layout;
+    if (!plans || !identity || !layout) throw new Error('poll before discovery');
+    const nowMs = this.deps.clock.now();
+    const withSlow = this.lastSlowAt === null || nowMs - this.lastSlowAt >= SLOW_GROUP_MS;
+    const oids = withSlow ? plans.allOids : plans.fastOids;
+    const vbs = await getBatched(this.transport, oids, this.batch, signal);
+    const decodeOpts = { meteringFloor: this.settings.meteringFloor, sourceVoltageScale: layout.sourceVoltageScale };
+    const errors: PduSnapshot['errors'] = [];
+    if (withSlow) {
+      this.slow = decodeEntries(plans.slow.entries, vbs.slice(plans.fastOids.length), decodeOpts, errors);
+      this.lastSlowAt = nowMs;
+    }
+    const uptimeVb = vbs[0];
+    const uptime = uptimeVb ? rawNumber(uptimeVb) : undefined;
+    const doneMs = this.deps.clock.now();
+    if (uptime !== undefined) this.checkReboot(uptime, doneMs);
+
+    const success = onCycleSuccess(this.health, doneMs, this.settings.pollIntervalMs);
+    const snap = assembleSnapshot({
+      deviceId: this.id,
+      ts: doneMs / 1000,
+      identity: { ...identity, sys_uptime_cs: uptime ?? null },
+      layout,
+      slow: this.slow,
+      fast: plans.fast.entries,
+      varbinds: vbs.slice(1, plans.fastOids.length),
+      nameOverrides: this.nameOverrides,
+      transport: {
+        state: success.next.state, consecutive_failures: 0, last_success_ts: doneMs / 1000, last_error: null,
+        poll_ms: this.deps.clock.monotonic() - startedMono,
+      },
+      decode: decodeOpts,
+    });
+    snap.errors.push(...errors);
+    this.reportDecodeProblems(snap.errors);
+    if (success.changed) this.rediscover = true; // re-read identity after recovery (SPEC §6)
+    this.apply(success);
+    this.failureLog.clear();
+    this.current = snap;
+    this.deps.bus.emit('sample', snap);
+  }
+
+  private checkReboot(uptimeCs: number, nowMs: number): void {
+    const prev = this.prevUptime;
+    this.prevUptime = { cs: uptimeCs, atMs: nowMs };
+    if (!prev) return;
+    const r = detectReboot(prev.cs, uptimeCs, nowMs - prev.atMs, nowMs);
+    if (!r.rebooted) return;
+    this.rediscover = true;
+    this.emitEvent('pdu_reboot', `PDU rebooted (${r.reason})`, {
+      previous_uptime_cs: prev.cs, uptime_cs: uptimeCs, boot_at: r.bootAtMs === null ? null : new Date(r.bootAtMs).toISOString(),
+    });
+  }
+
+  private reportDecodeProblems(errors: PduSnapshot['errors']): void {
+    const key = errors.map((e) => `${e.oid}:${e.problem}`).join('|');
+    if (!this.decodeLog.changed(key)) return;
+    if (errors.length > 0) this.log.warn({ errors }, 'pdu sent values that were not decoded (left absent)');
+    else this.log.info('pdu values decode cleanly again');
+  }
+
+  private failed(error: string): void {
+    const step = onCycleFailure(this.health, this.deps.clock.now(), error, this.settings.pollIntervalMs);
+    if (this.failureLog.changed(error)) this.log.warn({ error, consecutive_failures: step.next.consecutiveFailures, state: step.next.state }, 'pdu poll failed');
+    if (step.recoveryAttempt) {
+      // Recovery attempt: a fresh session (re-resolves the host name on the next send).
+      this.transport.close();
+      this.transport = this.deps.transportFactory(this.sessionOptions(this.settings.community));
+      this.rediscover = true;
+    }
+    this.apply(step);
+  }
+
+  private apply(step: HealthStep): void {
+    const prev = this.health;
+    this.health = step.next;
+    if (step.next.intervalMs !== prev.intervalMs) this.target?.setPeriod(step.next.intervalMs);
+    if (step.changed) {
+      this.log.info({ from: prev.state, to: step.next.state, error: step.next.lastError }, 'pdu health changed');
+      this.deps.bus.emit('health', {
+        device_id: this.id, from: prev.state, to: step.next.state, reason: step.next.errorReason ?? step.next.lastError,
+        consecutive_failures: step.next.consecutiveFailures, ts: this.deps.clock.now() / 1000,
+      });
+      if (this.current) this.current = { ...this.current, transport: { ...this.current.transport, state: step.next.state, consecutive_failures: step.next.consecutiveFailures, last_error: step.next.lastError } };
+    }
+    for (const e of step.events) this.emitEvent(e.type, e.detail, { state: step.next.state });
+  }
+
+  private emitEvent(type: DeviceEventType, details: string, data: Record<string, unknown>): void {
+    this.deps.bus.emit('device.event', { type, device_id: this.id, source: 'pdu', details, ts: this.deps.clock.now() / 1000, data });
+  }
+}
