@@ -45,7 +45,7 @@ export function silentLogger(): Logger {
  * repeats of the same key are silent until a different key (or clear()) comes.
  */
 export class OncePerState {
-  private last: string | undefined;
+  constructor(private last: string | undefined = undefined) {}
 
   changed(key: string): boolean {
     if (key === this.last) return false;

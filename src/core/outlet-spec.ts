@@ -1,31 +1,44 @@
-// Outlet spec strings (SPEC §12.2): "", "3", "1,3,5", "1-4,7", "all". Pure.
+// Outlet spec syntax (§12.2): comma-separated `N` or `A-B` items, whitespace ignored, `all` =
+// every outlet, "" = none. Overlapping items are an error because they usually hide a typo.
+// Only the syntax is checked here; outlet numbers beyond the device's count need the device.
 
-export type OutletSpecResult = { ok: true; outlets: number[] | 'all' } | { ok: false; error: string };
+export type OutletSpec = { all: true } | { all: false; ranges: Array<[number, number]> };
 
-export function parseOutletSpec(spec: string | number | readonly number[]): OutletSpecResult {
-  if (typeof spec === 'number') spec = String(spec);
-  if (Array.isArray(spec)) spec = spec.join(',');
-  const text = (spec as string).trim().toLowerCase();
-  if (text === '') return { ok: true, outlets: [] };
-  if (text === 'all' || text === '*') return { ok: true, outlets: 'all' };
-  const out = new Set<number>();
-  for (const partRaw of text.split(',')) {
-    const part = partRaw.trim();
-    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
-    if (!m) return { ok: false, error: `"${part}" is not an outlet number or range (use e.g. "1,3-5")` };
+export type OutletSpecResult = { ok: true; spec: OutletSpec; normalized: string } | { ok: false; message: string; hint: string };
+
+const HINT = 'write outlet numbers and ranges separated by commas, e.g. "1,3-5", or "all", or "" for none';
+
+export function parseOutletSpec(input: string | number): OutletSpecResult {
+  const text = String(input).replace(/\s+/g, '');
+  if (text === '') return { ok: true, spec: { all: false, ranges: [] }, normalized: '' };
+  if (text.toLowerCase() === 'all') return { ok: true, spec: { all: true }, normalized: 'all' };
+
+  const ranges: Array<[number, number]> = [];
+  for (const item of text.split(',')) {
+    if (item === '') return { ok: false, message: `has an empty item in "${text}"`, hint: HINT };
+    const m = /^(\d+)(?:-(\d+))?$/.exec(item);
+    if (!m) return { ok: false, message: `item "${item}" is not a number or a range A-B`, hint: HINT };
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
-    if (a < 1 || b < 1) return { ok: false, error: `outlet numbers start at 1 (got "${part}")` };
-    if (b < a) return { ok: false, error: `range "${part}" runs backwards (write "${b}-${a}")` };
-    if (b - a > 1024) return { ok: false, error: `range "${part}" is too long` };
-    for (let n = a; n <= b; n++) out.add(n);
+    if (a < 1) return { ok: false, message: `item "${item}": outlets are numbered from 1`, hint: HINT };
+    if (b < a) return { ok: false, message: `range "${item}" runs backwards`, hint: `write it as ${b}-${a}` };
+    const clash = ranges.find(([x, y]) => a <= y && x <= b);
+    if (clash) {
+      const other = clash[0] === clash[1] ? `${clash[0]}` : `${clash[0]}-${clash[1]}`;
+      return { ok: false, message: `item "${item}" overlaps "${other}"`, hint: 'list each outlet only once' };
+    }
+    ranges.push([a, b]);
   }
-  return { ok: true, outlets: [...out].sort((x, y) => x - y) };
+  const normalized = ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
+  return { ok: true, spec: { all: false, ranges }, normalized };
 }
 
-/** Resolve a parsed spec against a device's outlet count. */
-export function outletsOf(result: OutletSpecResult, outletCount: number): number[] {
-  if (!result.ok) return [];
-  if (result.outlets === 'all') return Array.from({ length: outletCount }, (_, i) => i + 1);
-  return result.outlets.filter((n) => n <= outletCount);
+/** Whether outlet `n` is in a parsed spec. */
+export function outletInSpec(spec: OutletSpec, n: number): boolean {
+  return spec.all || spec.ranges.some(([a, b]) => n >= a && n <= b);
+}
+
+/** The outlets of a parsed spec on a device with `outletCount` outlets. */
+export function outletsOf(spec: OutletSpec, outletCount: number): number[] {
+  return Array.from({ length: outletCount }, (_, i) => i + 1).filter((n) => outletInSpec(spec, n));
 }

@@ -6,7 +6,7 @@ import type { CommandOptions, DeviceField, FieldResult } from '../../core/ports.
 import type { CommandResult, OutletAction, OutletState, PduSnapshot } from '../../core/types.js';
 import { checkCommand, parseAction, SerialQueue } from './commands.js';
 import { decodeValue } from './decode-value.js';
-import type { PduDeviceSettings } from './device.js';
+import type { PduDeviceSettings } from './types.js';
 import { rowFor } from './discover.js';
 import type { PduLayout } from './layout.js';
 import { instanceOid } from './plan.js';

@@ -14,31 +14,14 @@ import {
   availabilityOf, initialHealth, onCycleFailure, onCycleSuccess, onIdentityError, type HealthState, type HealthStep,
 } from './health.js';
 import type { PduLayout } from './layout.js';
-import type { SessionOptions, V3Credentials } from './net-snmp-transport.js';
+import type { SessionOptions } from './net-snmp-transport.js';
+import type { PduDeviceSettings } from './types.js';
+
+export type { PduDeviceSettings } from './types.js';
 import type { PollPlan } from './plan.js';
-import type { PduProfile } from './profiles/types.js';
 import { detectReboot } from './reboot.js';
 import type { SnmpTransport } from './transport.js';
 
-export interface PduDeviceSettings {
-  id: string;
-  label: string;
-  host: string;
-  port: number;
-  version: '1' | '2c' | '3';
-  community: string;
-  writeCommunity: string;
-  v3?: V3Credentials;
-  profile: PduProfile;
-  timeoutMs: number;
-  retries: number;
-  pollIntervalMs: number;
-  maxOidsPerRequest: number;
-  meteringFloor: boolean;
-  expectedSerial: string;
-  capabilityRecheckMs: number;
-  protectedOutlets: ReadonlySet<number>;
-}
 
 export interface PduDeviceDeps {
   clock: Clock;
@@ -68,7 +51,7 @@ export class PduDevice {
   private current: PduSnapshot | null = null;
   private readonly log: Logger;
   private readonly failureLog = new OncePerState();
-  private readonly decodeLog = new OncePerState();
+  private readonly decodeLog = new OncePerState(''); // '' = no problems: silent until the first one
   readonly commander: PduCommander;
   readonly nameOverrides = new Map<number, string>();
 
@@ -233,6 +216,7 @@ export class PduDevice {
     if (success.changed) this.rediscover = true; // re-read identity after recovery (SPEC §6)
     this.apply(success);
     this.failureLog.clear();
+    if (this.current === null || success.changed) this.log.info(sampleSummary(snap), 'pdu polling');
     this.current = snap;
     this.deps.bus.emit('sample', snap);
   }
@@ -286,4 +270,17 @@ export class PduDevice {
   private emitEvent(type: DeviceEventType, details: string, data: Record<string, unknown>): void {
     this.deps.bus.emit('device.event', { type, device_id: this.id, source: 'pdu', details, ts: this.deps.clock.now() / 1000, data });
   }
+}
+
+/** One line that shows a person the device is being read (first sample, and after recovery). */
+function sampleSummary(s: PduSnapshot): Record<string, unknown> {
+  const outlets = Object.values(s.outlets);
+  return {
+    input_v: s.input.voltage,
+    total_a: s.totals.load,
+    total_w: s.totals.power,
+    outlets_on: `${outlets.filter((o) => o.state === 'on').length}/${outlets.length}`,
+    source: s.ats?.current_source ?? null,
+    poll_ms: s.transport.poll_ms === null ? null : Math.round(s.transport.poll_ms * 10) / 10,
+  };
 }

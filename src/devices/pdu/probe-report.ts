@@ -1,6 +1,6 @@
 import type { PduSnapshot } from '../../core/types.js';
 import type { PduProfile } from './profiles/types.js';
-import { formatValue, readingsOf } from './readings.js';
+import { formatValue, readingsOf, type Reading } from './readings.js';
 
 // The `power2mqtt probe` report: a field tool for a real PDU (identity, capabilities, one
 // decoded sample with units). Pure: snapshot in, text out.
@@ -25,6 +25,29 @@ function uptime(cs: number | null): string {
 function table(rows: ReadonlyArray<readonly [string, string]>, indent = '  '): string[] {
   const w = Math.max(0, ...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${indent}${k.padEnd(w)}  ${v}`.trimEnd());
+}
+
+function withUnit(r: Reading): string {
+  return `${formatValue(r)}${r.unit && r.unit !== 'cs' ? ` ${r.unit}` : ''}`;
+}
+
+/** Readings keyed `prefix/{n}/quantity` as one row per instance and one column per quantity. */
+function grid(prefix: string, readings: readonly Reading[]): string[] {
+  const cols: string[] = [];
+  const rows = new Map<string, Map<string, string>>();
+  for (const r of readings) {
+    const [, n = '', ...rest] = r.key.split('/');
+    const col = rest.join('/');
+    if (!cols.includes(col)) cols.push(col);
+    const row = rows.get(n) ?? new Map<string, string>();
+    row.set(col, withUnit(r));
+    rows.set(n, row);
+  }
+  const header = [prefix, ...cols];
+  const body = [...rows.entries()].map(([n, row]) => [n, ...cols.map((c) => row.get(c) ?? '—')]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const fmt = (cells: string[]): string => `  ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
+  return [fmt(header), ...body.map(fmt)];
 }
 
 export interface ProbeTarget {
@@ -55,7 +78,13 @@ export function renderProbeReport(snap: PduSnapshot, profile: PduProfile, target
     ]),
   );
   lines.push('', `Sample (poll ${snap.transport.poll_ms?.toFixed(1) ?? '?'} ms)`);
-  lines.push(...table(readingsOf(snap, profile).map((r) => [r.key, `${formatValue(r)}${r.unit && r.unit !== 'cs' ? ` ${r.unit}` : ''}`] as const)));
+  const readings = readingsOf(snap, profile);
+  const indexed = (prefix: string): Reading[] => readings.filter((r) => r.key.startsWith(`${prefix}/`));
+  lines.push(...table(readings.filter((r) => !/^(bank|outlet)\//.test(r.key)).map((r) => [r.key, withUnit(r)] as const)));
+  for (const prefix of ['bank', 'outlet']) {
+    const rows = indexed(prefix);
+    if (rows.length > 0) lines.push('', ...grid(prefix, rows));
+  }
   if (snap.errors.length > 0) {
     lines.push('', 'Values the device sent that were not decoded');
     lines.push(...table(snap.errors.map((e) => [e.field, `${e.oid}: ${e.problem}`] as const)));

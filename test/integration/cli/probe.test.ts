@@ -36,14 +36,14 @@ describe.runIf(requires('Debian snmpd', snmpdAvailable()))('power2mqtt probe aga
     expect(out).toMatch(/capabilities\s+ats, sources, bank_energy, coldstart, total_row/);
     expect(out).toMatch(/input\/voltage\s+217\.9 V/);
     expect(out).toMatch(/input\/frequency\s+50\.0 Hz/);
-    expect(out).toMatch(/bank\/1\/current\s+1\.0 A/);
-    expect(out).toMatch(/bank\/1\/load_state\s+normal/);
-    expect(out).toMatch(/outlet\/10\/state\s+on/);
+    expect(out).toMatch(/\n {2}bank +current +load_state +voltage +power\s*\n {2}1 +1\.0 A +normal +217\.9 V +219\.0 W\s*\n/);
+    expect(out).toMatch(/\n {2}outlet +name +state\s*\n {2}1 +Outlet1 +on\s*\n/);
+    expect(out).toMatch(/\n {2}10 +Outlet10 +on\s*\n/);
     expect(out).toMatch(/ats\/current_source\s+A/);
     expect(out).toMatch(/source\/b\/voltage\s+222\.0 V/);
     expect(out).toMatch(/total\/energy\s+0\.100 kWh/);
     expect(out).toMatch(/coldstart\/state\s+allon/);
-    expect(out).not.toMatch(/outlet\/1\/current/); // not metered: absent, never 0
+    expect(out).not.toMatch(/outlet +name +state +current/); // not metered: absent, never 0
   });
 
   it('--json prints the snapshot', async () => {

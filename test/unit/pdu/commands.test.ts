@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseOutletSpec } from '../../../src/core/outlet-spec.js';
 import { checkCommand, SerialQueue } from '../../../src/devices/pdu/commands.js';
 import { getBatched } from '../../../src/devices/pdu/get-batched.js';
 import { MapTransport, intVb } from '../../support/map-transport.js';
@@ -48,24 +47,6 @@ describe('outlet command validation (SPEC §9.2)', () => {
     const results = await Promise.allSettled([q.run(job('a')), q.run(job('b', true)), q.run(job('c'))]);
     expect(log).toEqual(['a', 'b', 'c']);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-  });
-});
-
-describe('outlet spec (SPEC §12.2)', () => {
-  it.each([
-    ['', []],
-    ['3', [3]],
-    ['1,3,5', [1, 3, 5]],
-    ['1-4,7', [1, 2, 3, 4, 7]],
-    [' 2 - 3 , 2 ', [2, 3]],
-    ['all', 'all'],
-  ] as const)('%j → %j', (spec, outlets) => {
-    expect(parseOutletSpec(spec)).toEqual({ ok: true, outlets });
-  });
-  it.each([['a'], ['0'], ['5-3'], ['1,,2'], ['1-']])('%j is rejected with a hint', (spec) => {
-    const r = parseOutletSpec(spec);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error).toMatch(/outlet|range|start at 1/);
   });
 });
 

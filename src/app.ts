@@ -1,0 +1,109 @@
+import type { Config } from './config/schema.js';
+import { DEMO_DEVICE_ID } from './config/schema.js';
+import { EventBus } from './core/bus.js';
+import { RealClock, type Clock } from './core/clock.js';
+import { errorMessage } from './core/errors.js';
+import type { Logger } from './core/logger.js';
+import { Scheduler } from './core/scheduler.js';
+import { PduDevice, type PduDeviceDeps } from './devices/pdu/device.js';
+import { NetSnmpTransport } from './devices/pdu/net-snmp-transport.js';
+import { getProfile } from './devices/pdu/profiles/index.js';
+import { pduSettingsFrom } from './devices/pdu/settings.js';
+import { createSimulatedPdu, type SimulatedPdu } from './devices/pdu/simulator/agent.js';
+import { DeviceRegistry } from './devices/registry.js';
+
+// Composition root: builds the context (clock, bus, scheduler, registry) and starts and stops
+// the services in order (ARCHITECTURE.md). Only this file and main.ts know every service.
+
+export const VERSION = '0.1.0';
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  configFile: string | null;
+}
+
+export interface App {
+  readonly bus: EventBus;
+  readonly registry: DeviceRegistry;
+  readonly scheduler: Scheduler;
+  /** The demo's simulated PDU (demo mode only). */
+  readonly simulator: SimulatedPdu | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createApp(opts: AppOptions): App {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? new RealClock();
+  const log = logger.child({ module: 'app' });
+  let busErrors = 0;
+  const bus = new EventBus((event, err) => {
+    // Rate-limited: the first 5, then every 30th (SPEC §19).
+    busErrors++;
+    if (busErrors <= 5 || busErrors % 30 === 0) log.error({ event, error: errorMessage(err), count: busErrors }, 'event subscriber failed');
+  });
+  const scheduler = new Scheduler(clock, (id, err) => log.error({ target: id, error: errorMessage(err) }, 'scheduled cycle failed'));
+  const registry = new DeviceRegistry(clock);
+  const deps: PduDeviceDeps = { clock, bus, logger, transportFactory: (o) => new NetSnmpTransport(o) };
+  let simulator: SimulatedPdu | null = null;
+
+  const app: App = {
+    bus,
+    registry,
+    scheduler,
+    get simulator() {
+      return simulator;
+    },
+
+    async start() {
+      if (config.demo.enabled) {
+        simulator = await createSimulatedPdu({
+          port: config.demo.snmp_port, bind: '127.0.0.1', clock, serial: 'DEMO0001', environment: config.demo.environment,
+        });
+        registry.add(
+          new PduDevice(
+            {
+              id: DEMO_DEVICE_ID, label: 'Demo PDU', host: '127.0.0.1', port: simulator.port, version: '2c', community: 'public',
+              writeCommunity: 'private', profile: getProfile(config.snmp.profile), timeoutMs: config.snmp.timeout_ms,
+              retries: config.snmp.retries, pollIntervalMs: 1000, maxOidsPerRequest: config.snmp.max_oids_per_request,
+              meteringFloor: config.snmp.metering_floor, expectedSerial: '', capabilityRecheckMs: config.snmp.capability_recheck_s * 1000,
+              protectedOutlets: new Set(),
+            },
+            deps,
+          ),
+        );
+      }
+      for (const d of config.devices) {
+        if (!d.enabled) continue;
+        if (d.kind !== 'cyberpower') {
+          log.warn({ device_id: d.id, kind: d.kind }, 'metered smart plugs are not supported yet: device skipped');
+          continue;
+        }
+        registry.add(new PduDevice(pduSettingsFrom(config, d), deps));
+      }
+      registry.startAll(scheduler);
+      const pdus = registry.all();
+      log.info(
+        {
+          version: VERSION,
+          config: opts.configFile ?? 'none (demo defaults)',
+          demo: config.demo.enabled,
+          simulator: simulator ? `udp://127.0.0.1:${simulator.port}` : null,
+          pdus: pdus.map((d) => `${d.id}@${d.settings.host}:${d.settings.port}/${d.settings.pollIntervalMs / 1000}s`),
+        },
+        `power2mqtt ${VERSION} running: polling ${pdus.length} PDU${pdus.length === 1 ? '' : 's'}` +
+          (simulator ? ` (demo: simulated PDU44001 on udp://127.0.0.1:${simulator.port})` : ''),
+      );
+    },
+
+    async stop() {
+      await scheduler.stop();
+      await registry.stopAll();
+      await simulator?.close();
+      log.info('power2mqtt stopped');
+    },
+  };
+  return app;
+}

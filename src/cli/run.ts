@@ -1,0 +1,59 @@
+import { createApp } from '../app.js';
+import { errorMessage } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import type { CliIO } from './io.js';
+import { issuesText, loadFromProcess, takeConfigFlag } from './config-args.js';
+
+const SHUTDOWN_LIMIT_MS = 8000;
+
+/** `power2mqtt run`: start the service (SPEC §3). Resolves with the exit code after shutdown. */
+export async function runCommand(argv: string[], io: CliIO): Promise<number> {
+  const args = takeConfigFlag(argv);
+  if (args.error || args.rest.length > 0) {
+    io.err(`${args.error ?? `unexpected argument "${args.rest[0]}"`}\nusage: power2mqtt run [--config FILE]\n`);
+    return 2;
+  }
+  const loaded = loadFromProcess(args.configPath);
+  if (!loaded.ok) {
+    io.err(issuesText(loaded));
+    return 2;
+  }
+  const logger = createLogger(loaded.config.log.level);
+  for (const w of loaded.warnings) logger.warn({ module: 'config' }, w);
+  const app = createApp({ config: loaded.config, logger, configFile: loaded.file });
+  try {
+    await app.start();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const hint = e.code === 'EADDRINUSE' ? ' (another power2mqtt or service already uses that port; change demo.snmp_port or stop it)' : '';
+    logger.fatal({ error: errorMessage(err) }, `start-up failed${hint}`);
+    await app.stop().catch(() => undefined);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => {
+        logger.error({ limit_ms: SHUTDOWN_LIMIT_MS }, 'shutdown took too long: exiting anyway');
+        resolve(1);
+      }, SHUTDOWN_LIMIT_MS);
+      force.unref();
+      app.stop().then(
+        () => {
+          clearTimeout(force);
+          resolve(0);
+        },
+        (err: unknown) => {
+          clearTimeout(force);
+          logger.error({ error: errorMessage(err) }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+}

@@ -1,0 +1,23 @@
+import type { V3Credentials } from './net-snmp-transport.js';
+import type { PduProfile } from './profiles/types.js';
+
+/** Everything one polled PDU needs, resolved from the config (settings.ts) or built by the demo / CLI. */
+export interface PduDeviceSettings {
+  id: string;
+  label: string;
+  host: string;
+  port: number;
+  version: '1' | '2c' | '3';
+  community: string;
+  writeCommunity: string;
+  v3?: V3Credentials;
+  profile: PduProfile;
+  timeoutMs: number;
+  retries: number;
+  pollIntervalMs: number;
+  maxOidsPerRequest: number;
+  meteringFloor: boolean;
+  expectedSerial: string;
+  capabilityRecheckMs: number;
+  protectedOutlets: ReadonlySet<number>;
+}
