@@ -1,0 +1,89 @@
+// The built CLI as a user runs it: `node dist/main.js …` in a fresh directory.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const MAIN = join(ROOT, 'dist/main.js');
+let cwd: string;
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/ensure-build.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  cwd = mkdtempSync(join(tmpdir(), 'p2m-e2e-'));
+}, 120_000);
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+/** Run the CLI to completion (bounded), capturing output. */
+function run(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const kill = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      res({ code, out, err });
+    });
+  });
+}
+
+describe('power2mqtt CLI (built)', () => {
+  it('with no config file runs the demo: simulator up, PDU identified and polled; SIGTERM exits 0', async () => {
+    const child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH ?? '', POWER2MQTT_DEMO__SNMP_PORT: '0' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const deadline = Date.now() + 10_000;
+    while (!out.includes('"msg":"pdu polling"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const code = new Promise<number | null>((r) => child.on('close', r));
+    child.kill('SIGTERM');
+    expect(await code).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const msgs = lines.map((l) => l.msg);
+    expect(msgs[0]).toMatch(/^power2mqtt \d+\.\d+\.\d+ running: polling 1 PDU \(demo: simulated PDU44001 on udp:\/\/127\.0\.0\.1:\d+\)$/);
+    expect(lines.find((l) => l.msg === 'pdu identified')).toMatchObject({ device_id: 'demo-pdu', model: 'PDU44001', outlets: 10, banks: 2 });
+    expect(lines.find((l) => l.msg === 'pdu polling')).toMatchObject({ device_id: 'demo-pdu', outlets_on: '10/10', source: 'A' });
+    expect(msgs.at(-1)).toBe('power2mqtt stopped');
+    expect(lines.every((l) => l.level === 30)).toBe(true); // nothing above info in a healthy demo
+  });
+
+  it('a bad config exits 2 with every problem named and a hint, never a stack trace', async () => {
+    writeFileSync(join(cwd, 'bad.yaml'), 'devices:\n  - host: 10.0.0.1\n    poll_interval_s: 0\n    comunity: x\nlog:\n  level: loud\n');
+    const r = await run(['run', '--config', 'bad.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/devices\[0\]\.poll_interval_s/);
+    expect(r.err).toMatch(/comunity/);
+    expect(r.err).toMatch(/log\.level/);
+    expect(r.err).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+  });
+
+  it('a named config file that does not exist is an error (exit 2), never a silent demo', async () => {
+    const r = await run(['run', '--config', 'missing.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/config file not found: .*missing\.yaml/);
+  });
+
+  it('check-config masks secrets and shows where each value came from', async () => {
+    writeFileSync(join(cwd, 'ok.yaml'), 'devices:\n  - host: 192.0.2.7\n    community: s3cret-read\n');
+    const r = await run(['check-config', '--config', 'ok.yaml'], { POWER2MQTT_DEVICES__0__WRITE_COMMUNITY: 'env-s3cret', POWER2MQTT_LOG__LEVEL: 'debug' });
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/s3cret/);
+    expect(r.out).toMatch(/community: "\*\*\*"\s+# file/);
+    expect(r.out).toMatch(/write_community: "\*\*\*"\s+# env/);
+    expect(r.out).toMatch(/level: debug\s+# env/);
+  });
+
+  it('--help and unknown commands', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/usage: power2mqtt <command>/);
+    const bad = await run(['frobnicate']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/unknown command "frobnicate"/);
+  });
+});
