@@ -136,3 +136,61 @@ export const COMMON_OUTLET_ROWS: readonly MetricRow[] = [
     scale: 10, unit: 'A', range: [0, 500],
   },
 ];
+
+/** An OID and the MIB object it names (per profile). */
+export interface OidRef {
+  oid: string;
+  mib: string;
+}
+
+/** Outlet current / power / energy: same meaning and metadata in both profiles, different OIDs (SPEC §7.1). */
+export function outletMeteringRows(current: OidRef, power: OidRef, energy: OidRef): MetricRow[] {
+  const common = { scope: 'outlet', group: 'fast', kind: 'number', capability: 'outlet_metering' } as const;
+  return [
+    {
+      ...common, ...current, field: 'outlet.current', scale: 10, unit: 'A', floor: 2, range: [0, 100], topic: 'outlet/{n}/current', decimals: 1,
+      history: 'outlet_current',
+      ha: { component: 'sensor', suffix: 'outlet_{n}_current', name: 'Outlet {n} Current', device_class: 'current', state_class: 'measurement', unit: 'A', precision: 1 },
+    },
+    {
+      ...common, ...power, field: 'outlet.power', unit: 'W', floor: 1, range: [0, 50_000], topic: 'outlet/{n}/power', decimals: 1, history: 'outlet_power',
+      ha: { component: 'sensor', suffix: 'outlet_{n}_power', name: 'Outlet {n} Power', device_class: 'power', state_class: 'measurement', unit: 'W', precision: 1 },
+    },
+    {
+      ...common, ...energy, field: 'outlet.energy', scale: 10, unit: 'kWh', range: [0, 100_000_000], topic: 'outlet/{n}/energy', decimals: 1,
+      history: 'outlet_energy',
+      ha: { component: 'sensor', suffix: 'outlet_{n}_energy', name: 'Outlet {n} Energy', device_class: 'energy', state_class: 'total_increasing', unit: 'kWh', precision: 3 },
+    },
+  ];
+}
+
+/** ATS current and preferred source (rw): same meaning in both profiles, different OIDs. */
+export function atsSourceRows(current: OidRef, preferred: OidRef): MetricRow[] {
+  const common = { scope: 'scalar', group: 'fast', kind: 'enum', enumMap: SOURCE, absentOutsideEnum: true, capability: 'ats' } as const;
+  return [
+    {
+      ...common, ...current, field: 'ats.current_source', topic: 'ats/current_source', history: 'active_source',
+      ha: { component: 'sensor', suffix: 'ats_current_source', name: 'ATS Current Source', device_class: 'enum', options: ['A', 'B'] },
+    },
+    {
+      ...common, ...preferred, field: 'ats.preferred_source', topic: 'ats/preferred_source', writable: true,
+      ha: { component: 'select', suffix: 'ats_preferred_source', name: 'ATS Preferred Source', options: ['A', 'B'] },
+    },
+  ];
+}
+
+/** Environment sensor temperature (°C after scaling) and humidity (%). */
+export function environmentRows(temperature: OidRef & { scale?: number }, humidity: OidRef): MetricRow[] {
+  const common = { scope: 'scalar', group: 'fast', kind: 'number', capability: 'environment' } as const;
+  return [
+    {
+      ...common, ...temperature, field: 'environment.temperature', unit: '°C', range: [-60, 300], topic: 'environment/temperature', decimals: 1,
+      history: 'env_temperature',
+      ha: { component: 'sensor', suffix: 'env_temperature', name: 'Temperature', device_class: 'temperature', state_class: 'measurement', unit: '°C', precision: 1 },
+    },
+    {
+      ...common, ...humidity, field: 'environment.humidity', unit: '%', range: [0, 100], topic: 'environment/humidity', decimals: 0, history: 'env_humidity',
+      ha: { component: 'sensor', suffix: 'env_humidity', name: 'Humidity', device_class: 'humidity', state_class: 'measurement', unit: '%', precision: 0 },
+    },
+  ];
+}

@@ -1,5 +1,6 @@
 import {
-  B, E2, EN, M2, COMMON_OUTLET_ROWS, INPUT_AND_LOAD_ROWS, OUTLET_COMMAND_VALUES, SOURCE, SOURCE_ROWS, SYSTEM_ROWS,
+  B, E2, EN, M2, COMMON_OUTLET_ROWS, INPUT_AND_LOAD_ROWS, OUTLET_COMMAND_VALUES, SOURCE_ROWS, SYSTEM_ROWS,
+  atsSourceRows, environmentRows, outletMeteringRows,
 } from './common.js';
 import type { MetricRow, PduProfile } from './types.js';
 
@@ -29,37 +30,20 @@ const OUTLETS: readonly MetricRow[] = [
     field: 'outlet.pending', mib: 'ePDUOutletStatusCommandPending', oid: `${B}.3.5.1.1.5`, scope: 'outlet', group: 'fast', kind: 'enum',
     enumMap: { 1: 'pending', 2: 'none' },
   },
-  {
-    field: 'outlet.current', mib: 'ePDUOutletStatusLoad', oid: `${B}.3.5.1.1.7`, scope: 'outlet', group: 'fast', kind: 'number',
-    scale: 10, unit: 'A', floor: 2, range: [0, 100], capability: 'outlet_metering', topic: 'outlet/{n}/current', decimals: 1, history: 'outlet_current',
-    ha: { component: 'sensor', suffix: 'outlet_{n}_current', name: 'Outlet {n} Current', device_class: 'current', state_class: 'measurement', unit: 'A', precision: 1 },
-  },
-  {
-    field: 'outlet.power', mib: 'ePDUOutletStatusActivePower', oid: `${B}.3.5.1.1.8`, scope: 'outlet', group: 'fast', kind: 'number',
-    unit: 'W', floor: 1, range: [0, 50_000], capability: 'outlet_metering', topic: 'outlet/{n}/power', decimals: 1, history: 'outlet_power',
-    ha: { component: 'sensor', suffix: 'outlet_{n}_power', name: 'Outlet {n} Power', device_class: 'power', state_class: 'measurement', unit: 'W', precision: 1 },
-  },
-  {
+  ...outletMeteringRows(
+    { oid: `${B}.3.5.1.1.7`, mib: 'ePDUOutletStatusLoad' },
+    { oid: `${B}.3.5.1.1.8`, mib: 'ePDUOutletStatusActivePower' },
     // verify scaling against a real PDU44001 (SPEC §7.2)
-    field: 'outlet.energy', mib: 'ePDUOutletStatusEnergy', oid: `${B}.3.5.1.1.13`, scope: 'outlet', group: 'fast', kind: 'number',
-    scale: 10, unit: 'kWh', range: [0, 100_000_000], capability: 'outlet_metering', topic: 'outlet/{n}/energy', decimals: 1, history: 'outlet_energy',
-    ha: { component: 'sensor', suffix: 'outlet_{n}_energy', name: 'Outlet {n} Energy', device_class: 'energy', state_class: 'total_increasing', unit: 'kWh', precision: 3 },
-  },
+    { oid: `${B}.3.5.1.1.13`, mib: 'ePDUOutletStatusEnergy' },
+  ),
 ];
 
 const ATS: readonly MetricRow[] = [
-  {
-    // verify (SPEC §7.2)
-    field: 'ats.current_source', mib: 'ePDU2SourceStatusActiveSource', oid: `${E2}.9.4.1.3.1`, scope: 'scalar', group: 'fast', kind: 'enum',
-    enumMap: SOURCE, absentOutsideEnum: true, capability: 'ats', topic: 'ats/current_source', history: 'active_source',
-    ha: { component: 'sensor', suffix: 'ats_current_source', name: 'ATS Current Source', device_class: 'enum', options: ['A', 'B'] },
-  },
-  {
-    // verify (SPEC §7.2)
-    field: 'ats.preferred_source', mib: 'ePDU2SourceConfigPreferredSource', oid: `${E2}.9.2.1.3.1`, scope: 'scalar', group: 'fast', kind: 'enum',
-    enumMap: SOURCE, absentOutsideEnum: true, capability: 'ats', topic: 'ats/preferred_source', writable: true,
-    ha: { component: 'select', suffix: 'ats_preferred_source', name: 'ATS Preferred Source', options: ['A', 'B'] },
-  },
+  // both "verify" in SPEC §7.2; confirmed present on a real PDU44005 (test/fixtures/snmprec/README.md)
+  ...atsSourceRows(
+    { oid: `${E2}.9.4.1.3.1`, mib: 'ePDU2SourceStatusActiveSource' },
+    { oid: `${E2}.9.2.1.3.1`, mib: 'ePDU2SourceConfigPreferredSource' },
+  ),
   ...SOURCE_ROWS,
 ];
 
@@ -74,17 +58,8 @@ const COLDSTART_AND_ENV: readonly MetricRow[] = [
     enumMap: { 1: 'allon', 2: 'prevstate' }, absentOutsideEnum: true, capability: 'coldstart', topic: 'coldstart/state',
     ha: { component: 'sensor', suffix: 'coldstart_state', name: 'Coldstart State', device_class: 'enum', options: ['allon', 'prevstate'], entity_category: 'diagnostic' },
   },
-  {
-    // verify scaling (SPEC §7.2)
-    field: 'environment.temperature', mib: 'envirTemperatureCelsius', oid: `${EN}.2.6.0`, scope: 'scalar', group: 'fast', kind: 'number',
-    unit: '°C', range: [-60, 150], capability: 'environment', topic: 'environment/temperature', decimals: 1, history: 'env_temperature',
-    ha: { component: 'sensor', suffix: 'env_temperature', name: 'Temperature', device_class: 'temperature', state_class: 'measurement', unit: '°C', precision: 1 },
-  },
-  {
-    field: 'environment.humidity', mib: 'envirHumidity', oid: `${EN}.3.1.0`, scope: 'scalar', group: 'fast', kind: 'number',
-    unit: '%', range: [0, 100], capability: 'environment', topic: 'environment/humidity', decimals: 0, history: 'env_humidity',
-    ha: { component: 'sensor', suffix: 'env_humidity', name: 'Humidity', device_class: 'humidity', state_class: 'measurement', unit: '%', precision: 0 },
-  },
+  // temperature: verify scaling (SPEC §7.2)
+  ...environmentRows({ oid: `${EN}.2.6.0`, mib: 'envirTemperatureCelsius' }, { oid: `${EN}.3.1.0`, mib: 'envirHumidity' }),
   {
     field: 'contact.status', mib: 'envirContactStatus', oid: `${EN}.4.2.1.3`, scope: 'contact', group: 'fast', kind: 'enum',
     enumMap: { 1: 'normal', 2: 'abnormal' }, absentOutsideEnum: true, capability: 'environment', topic: 'environment/contact/{n}',

@@ -1,5 +1,6 @@
 import {
-  B, E2, M2, COMMON_OUTLET_ROWS, INPUT_AND_LOAD_ROWS, OUTLET_COMMAND_VALUES, SOURCE, SOURCE_ROWS, SYSTEM_ROWS,
+  B, E2, M2, COMMON_OUTLET_ROWS, INPUT_AND_LOAD_ROWS, OUTLET_COMMAND_VALUES, SOURCE_ROWS, SYSTEM_ROWS,
+  atsSourceRows, environmentRows, outletMeteringRows,
 } from './common.js';
 import type { MetricRow, PduProfile } from './types.js';
 
@@ -18,7 +19,7 @@ const IDENTITY: readonly MetricRow[] = [
   { field: 'identity.hardware_rev', mib: 'ePDUIdentDeviceRating (read as hardware revision)', oid: `${B}.1.7.0`, scope: 'scalar', group: 'identity', kind: 'string' },
   { field: 'identity.outlet_count', mib: 'ePDUIdentDeviceNumOutlets', oid: `${B}.1.8.0`, scope: 'scalar', group: 'identity', kind: 'number', range: [0, 256] },
   { field: 'identity.phase_count', mib: 'ePDUIdentDeviceNumPhases', oid: `${B}.1.9.0`, scope: 'scalar', group: 'identity', kind: 'number', range: [0, 3] },
-  { field: 'identity.max_current', mib: 'ePDUIdentDeviceWattRating? (original: max current /10)', oid: `${B}.1.15.0`, scope: 'scalar', group: 'identity', kind: 'number', scale: 10, unit: 'A', range: [0, 1000] },
+  { field: 'identity.max_current', mib: 'ePDUIdent object 15 (read by the original as max current, tenths of A)', oid: `${B}.1.15.0`, scope: 'scalar', group: 'identity', kind: 'number', scale: 10, unit: 'A', range: [0, 1000] },
   ...SYSTEM_ROWS,
 ];
 
@@ -28,38 +29,18 @@ const LAYOUT: readonly MetricRow[] = [
 
 const OUTLETS: readonly MetricRow[] = [
   ...COMMON_OUTLET_ROWS,
-  {
-    field: 'outlet.current', mib: 'ePDUOutletStatusCommandPending (read as current)', oid: `${B}.3.5.1.1.5`, scope: 'outlet', group: 'fast',
-    kind: 'number', scale: 10, unit: 'A', floor: 2, range: [0, 100], capability: 'outlet_metering', topic: 'outlet/{n}/current', decimals: 1,
-    history: 'outlet_current',
-    ha: { component: 'sensor', suffix: 'outlet_{n}_current', name: 'Outlet {n} Current', device_class: 'current', state_class: 'measurement', unit: 'A', precision: 1 },
-  },
-  {
-    field: 'outlet.power', mib: 'ePDUOutletStatusOutletBank (read as power)', oid: `${B}.3.5.1.1.6`, scope: 'outlet', group: 'fast',
-    kind: 'number', unit: 'W', floor: 1, range: [0, 50_000], capability: 'outlet_metering', topic: 'outlet/{n}/power', decimals: 1,
-    history: 'outlet_power',
-    ha: { component: 'sensor', suffix: 'outlet_{n}_power', name: 'Outlet {n} Power', device_class: 'power', state_class: 'measurement', unit: 'W', precision: 1 },
-  },
-  {
-    field: 'outlet.energy', mib: 'ePDUOutletStatusLoad (read as energy)', oid: `${B}.3.5.1.1.7`, scope: 'outlet', group: 'fast',
-    kind: 'number', scale: 10, unit: 'kWh', range: [0, 100_000_000], capability: 'outlet_metering', topic: 'outlet/{n}/energy', decimals: 1,
-    history: 'outlet_energy',
-    ha: { component: 'sensor', suffix: 'outlet_{n}_energy', name: 'Outlet {n} Energy', device_class: 'energy', state_class: 'total_increasing', unit: 'kWh', precision: 3 },
-  },
+  ...outletMeteringRows(
+    { oid: `${B}.3.5.1.1.5`, mib: 'ePDUOutletStatusCommandPending (read as current)' },
+    { oid: `${B}.3.5.1.1.6`, mib: 'ePDUOutletStatusOutletBank (read as power)' },
+    { oid: `${B}.3.5.1.1.7`, mib: 'ePDUOutletStatusLoad (read as energy)' },
+  ),
 ];
 
 const ATS: readonly MetricRow[] = [
-  {
-    field: 'ats.current_source', mib: 'ePDUPowerSupply1Status (read as ATS current source)', oid: `${B}.4.1.2.0`, scope: 'scalar',
-    group: 'fast', kind: 'enum', enumMap: SOURCE, absentOutsideEnum: true, capability: 'ats', topic: 'ats/current_source',
-    history: 'active_source',
-    ha: { component: 'sensor', suffix: 'ats_current_source', name: 'ATS Current Source', device_class: 'enum', options: ['A', 'B'] },
-  },
-  {
-    field: 'ats.preferred_source', mib: 'ePDUPowerSupplyDevice scalar 1 (read as ATS preferred source)', oid: `${B}.4.1.1.0`, scope: 'scalar',
-    group: 'fast', kind: 'enum', enumMap: SOURCE, absentOutsideEnum: true, capability: 'ats', topic: 'ats/preferred_source', writable: true,
-    ha: { component: 'select', suffix: 'ats_preferred_source', name: 'ATS Preferred Source', options: ['A', 'B'] },
-  },
+  ...atsSourceRows(
+    { oid: `${B}.4.1.2.0`, mib: 'ePDUPowerSupply1Status (read as ATS current source)' },
+    { oid: `${B}.4.1.1.0`, mib: 'ePDUPowerSupplyDevice scalar 1 (read as ATS preferred source)' },
+  ),
   {
     field: 'ats.auto_transfer', mib: 'ePDUPowerSupply2Status (read as ATS auto transfer)', oid: `${B}.4.1.3.0`, scope: 'scalar',
     group: 'fast', kind: 'enum', enumMap: { 1: 'on', 2: 'off' }, absentOutsideEnum: true, capability: 'ats', topic: 'ats/auto_transfer', writable: true,
@@ -68,20 +49,13 @@ const ATS: readonly MetricRow[] = [
 ];
 
 const ENVIRONMENT: readonly MetricRow[] = [
-  {
-    field: 'environment.temperature', mib: 'ePDUSensorStatusTemperature (original)', oid: `${B}.6.1.0`, scope: 'scalar', group: 'fast',
-    kind: 'number', scale: 10, unit: '°C', range: [-60, 300], capability: 'environment', topic: 'environment/temperature', decimals: 1,
-    history: 'env_temperature',
-    ha: { component: 'sensor', suffix: 'env_temperature', name: 'Temperature', device_class: 'temperature', state_class: 'measurement', unit: '°C', precision: 1 },
-  },
+  ...environmentRows(
+    { oid: `${B}.6.1.0`, mib: 'ePDUSensorStatusTemperature (original)', scale: 10 },
+    { oid: `${B}.6.3.0`, mib: 'ePDUSensorStatusHumidity (original)' },
+  ),
   {
     field: 'environment.temperature_unit', mib: 'ePDUSensorStatusTemperatureUnit (original)', oid: `${B}.6.2.0`, scope: 'scalar', group: 'slow',
     kind: 'enum', enumMap: { 1: 'C', 2: 'F' }, absentOutsideEnum: true, capability: 'environment',
-  },
-  {
-    field: 'environment.humidity', mib: 'ePDUSensorStatusHumidity (original)', oid: `${B}.6.3.0`, scope: 'scalar', group: 'fast',
-    kind: 'number', unit: '%', range: [0, 100], capability: 'environment', topic: 'environment/humidity', decimals: 0, history: 'env_humidity',
-    ha: { component: 'sensor', suffix: 'env_humidity', name: 'Humidity', device_class: 'humidity', state_class: 'measurement', unit: '%', precision: 0 },
   },
   {
     field: 'contact.state', mib: 'ePDUSensorStatusContact (original)', oid: `${B}.6.4.{n}.0`, scope: 'contact', group: 'fast', kind: 'enum',
