@@ -172,6 +172,12 @@ export class PduCommander {
     return result;
   }
 
+  /** The device moved (ip_changed): the next SET opens a session to the new address. */
+  resetWriter(): void {
+    this.writer?.close();
+    this.writer = undefined;
+  }
+
   async stop(): Promise<void> {
     await this.queue.idle();
     this.writer?.close();

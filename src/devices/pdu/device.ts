@@ -8,7 +8,7 @@ import type { CommandResult, DeviceEventType, Identity, PduSnapshot } from '../.
 import { assembleSnapshot, decodeEntries, type DecodedEntry } from './assemble.js';
 import { PduCommander } from './commander.js';
 import { rawNumber } from './decode-value.js';
-import { discover, plansFor } from './discover.js';
+import { discover, plansFor, rowFor } from './discover.js';
 import { getBatched, type BatchState } from './get-batched.js';
 import {
   availabilityOf, initialHealth, onCycleFailure, onCycleSuccess, onIdentityError, type HealthState, type HealthStep,
@@ -20,6 +20,7 @@ import type { PduDeviceSettings } from './types.js';
 export type { PduDeviceSettings } from './types.js';
 import type { PollPlan } from './plan.js';
 import { detectReboot } from './reboot.js';
+import { findSerial, scanHosts } from './subnet-scan.js';
 import type { SnmpTransport } from './transport.js';
 
 
@@ -49,6 +50,10 @@ export class PduDevice {
   private firstSerial: string | null = null;
   private prevUptime: { cs: number; atMs: number } | null = null;
   private current: PduSnapshot | null = null;
+  /** Where the PDU is now: the configured host, or where a subnet scan found its serial. */
+  private host: string;
+  private scanning = false;
+  private stopped = false;
   private readonly log: Logger;
   private readonly failureLog = new OncePerState();
   private readonly decodeLog = new OncePerState(''); // '' = no problems: silent until the first one
@@ -60,6 +65,7 @@ export class PduDevice {
     private readonly deps: PduDeviceDeps,
   ) {
     this.id = settings.id;
+    this.host = settings.host;
     this.log = deps.logger.child({ module: 'pdu', device_id: settings.id });
     this.batch = { maxOids: settings.maxOidsPerRequest };
     this.health = initialHealth(settings.pollIntervalMs);
@@ -78,7 +84,7 @@ export class PduDevice {
 
   private sessionOptions(community: string): SessionOptions {
     const s = this.settings;
-    return { host: s.host, port: s.port, version: s.version, community, v3: s.v3, timeoutMs: s.timeoutMs, retries: s.retries };
+    return { host: this.host, port: s.port, version: s.version, community, v3: s.v3, timeoutMs: s.timeoutMs, retries: s.retries };
   }
 
   start(scheduler: Scheduler, offsetMs = 0): void {
@@ -93,6 +99,7 @@ export class PduDevice {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.commander.stop();
     this.transport.close();
   }
@@ -248,8 +255,46 @@ export class PduDevice {
       this.transport.close();
       this.transport = this.deps.transportFactory(this.sessionOptions(this.settings.community));
       this.rediscover = true;
+      this.scanForSerial();
     }
     this.apply(step);
+  }
+
+  /** In the background (a /24 takes seconds): find the known serial at another address. */
+  private scanForSerial(): void {
+    const serial = this.firstSerial;
+    const recovery = this.settings.recovery;
+    const hosts = recovery?.subnetScan && serial ? scanHosts(this.host, recovery.subnet) : null;
+    if (this.scanning || !hosts || !serial) return;
+    this.scanning = true;
+    const from = this.host;
+    const serialRow = rowFor(this.settings.profile, 'identity.serial');
+    const { host: _h, ...session } = { ...this.sessionOptions(this.settings.community), timeoutMs: 1000, retries: 0 };
+    this.log.info({ hosts: hosts.length, serial }, 'pdu silent: scanning the subnet for its serial');
+    findSerial({
+      hosts, session, serial, serialOid: serialRow?.oid ?? '', concurrency: 32, transportFactory: this.deps.transportFactory,
+      cancelled: () => this.stopped || this.health.state === 'healthy',
+    })
+      .then((found) => {
+        if (!found || this.stopped || this.host !== from) return;
+        this.host = found;
+        this.transport.close();
+        this.transport = this.deps.transportFactory(this.sessionOptions(this.settings.community));
+        this.commander.resetWriter();
+        this.rediscover = true;
+        this.log.warn({ from, to: found, serial }, 'pdu found at a new address');
+        this.emitEvent('ip_changed', `serial ${serial} moved from ${from} to ${found}`, { from, to: found, serial });
+        this.target?.triggerNow();
+      })
+      .catch((err: unknown) => this.log.warn({ error: errorMessage(err) }, 'subnet scan failed'))
+      .finally(() => {
+        this.scanning = false;
+      });
+  }
+
+  /** The address polled now (differs from the configured host after an ip_changed). */
+  currentHost(): string {
+    return this.host;
   }
 
   private apply(step: HealthStep): void {

@@ -25,5 +25,6 @@ export function pduSettingsFrom(config: Config, d: DeviceConfig): PduDeviceSetti
     capabilityRecheckMs: config.snmp.capability_recheck_s * 1000,
     // Outlets beyond 256 do not exist on any CyberPower PDU; "all" protects every outlet there is.
     protectedOutlets: new Set(parsed.ok ? outletsOf(parsed.spec, 256) : []),
+    recovery: { subnetScan: d.recovery.subnet_scan, subnet: d.recovery.subnet },
   };
 }

@@ -20,4 +20,6 @@ export interface PduDeviceSettings {
   expectedSerial: string;
   capabilityRecheckMs: number;
   protectedOutlets: ReadonlySet<number>;
+  /** Recovery by serial (SPEC §7.7): scan `subnet` ("" = the /24 around an IPv4 host). Absent = no scan. */
+  recovery?: { subnetScan: boolean; subnet: string };
 }

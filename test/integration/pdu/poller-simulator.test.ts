@@ -192,4 +192,20 @@ describe('PDU poller against the simulated PDU44001', () => {
     await until(() => t.scheduler.stats()[0]!.periodMs >= 200, 3000, 'backoff');
     expect(t.registry.list()[0]).toMatchObject({ state: 'recovering', availability: 'offline' });
   });
+
+  it('recovery by serial: a PDU that moved to another address in the subnet is found (ip_changed)', async () => {
+    const old = await createSimulatedPdu({ port: 0, clock, serial: 'MOVED001', seed: 3 });
+    const moved = await createSimulatedPdu({ port: old.port, bind: '127.0.0.7', clock, serial: 'MOVED001', seed: 3 });
+    cleanups.push(() => moved.close());
+    const t = await setup([{ id: 'm', port: old.port, pollIntervalMs: 50, timeoutMs: 30, recovery: { subnetScan: true, subnet: '' } }]);
+    await until(() => (t.samples.get('m')?.length ?? 0) >= 1, 3000, 'first sample');
+    await old.close(); // the PDU "moves": silent at 127.0.0.1, answering at 127.0.0.7
+    await until(() => t.events.some((e) => e.type === 'ip_changed'), 15_000, 'ip_changed');
+    expect(t.events.find((e) => e.type === 'ip_changed')!.data).toEqual({ from: '127.0.0.1', to: '127.0.0.7', serial: 'MOVED001' });
+    await until(() => t.registry.list()[0]!.state === 'healthy', 5000, 'healthy at the new address');
+    expect(t.registry.get('m')!.currentHost()).toBe('127.0.0.7');
+    expect(t.samples.get('m')!.at(-1)!.identity.serial).toBe('MOVED001');
+    expect(await t.registry.command('m', 2, 'off')).toMatchObject({ success: true, state: 'off' });
+    expect(moved.outletState(2)).toBe('off');
+  }, 30_000);
 });

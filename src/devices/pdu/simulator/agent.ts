@@ -31,8 +31,8 @@ export interface SimulatedPdu {
   readonly serial: string;
   /** The physics model, for tests (call model.step(clock.now()) before reading it). */
   readonly model: PduModel;
-  /** Requests answered and requests dropped (silence, unpowered). */
-  readonly stats: { answered: number; dropped: number };
+  /** Requests answered, dropped (silence, unpowered) and failed inside the simulator. */
+  readonly stats: { answered: number; dropped: number; errors: number; lastError: string | null };
   close(): Promise<void>;
   setSourceVoltage(source: SourceId, volts: number): void;
   /** Voltage 0, status underVoltage, redundancy lost, the ATS transfers to the other source. */
@@ -59,12 +59,16 @@ interface Cell {
 
 export async function createSimulatedPdu(opts: SimulatedPduOptions): Promise<SimulatedPdu> {
   const { clock } = opts;
+  const stats = { answered: 0, dropped: 0, errors: 0, lastError: null as string | null };
   const agent = createTypedAgent({
     port: opts.port, bind: opts.bind ?? '127.0.0.1', readCommunity: opts.readCommunity ?? 'public', writeCommunity: opts.writeCommunity ?? 'private',
+    onError: (e) => {
+      stats.errors++;
+      stats.lastError = e instanceof Error ? e.message : String(e);
+    },
   });
   let model: PduModel | null = null; // null until the MIB is registered: requests before that are dropped
   let silentUntil = -Infinity;
-  const stats = { answered: 0, dropped: 0 };
   const cells: Cell[] = [];
 
   agent.onRequest(() => {

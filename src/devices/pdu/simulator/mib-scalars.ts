@@ -36,7 +36,8 @@ export function systemScalars(): ScalarSpec[] {
       get: (m) => `CyberPower Systems, Inc. ${m.identity.model} Switched ATS PDU, firmware ${m.identity.firmware} (simulated)`,
     },
     { name: 'sysObjectID', oid: oidOf('identity.sys_object_id'), type: 'OID', fixed: true, get: () => SIM_SYS_OBJECT_ID },
-    { name: 'sysUpTime', oid: P.sysUpTime, type: 'TimeTicks', get: (m) => m.sysUpTimeCs(m.time) },
+    // TimeTicks is 32-bit: it wraps after ~497 days (SPEC §7.8).
+    { name: 'sysUpTime', oid: P.sysUpTime, type: 'TimeTicks', get: (m) => m.sysUpTimeCs(m.time) % 2 ** 32 },
     {
       name: 'sysContact', oid: oidOf('identity.sys_contact'), type: 'OctetString', get: (m) => m.identity.sysContact,
       write: { validate: displayString(255), apply: (m, v) => void (m.identity.sysContact = str(v)) },

@@ -39,18 +39,17 @@ const loadRow = (m: PduModel, row: number): LoadRow => {
   return r;
 };
 
-type Col = ColumnSpec;
-const index = (name: string, oid: string): Col => ({ name, oid, type: 'Integer', fixed: true, get: (_m, row) => row });
-const fixedInt = (name: string, oid: string, get: (row: number) => number): Col => ({ name, oid, type: 'Integer', fixed: true, get: (_m, row) => get(row) });
+const index = (name: string, oid: string): ColumnSpec => ({ name, oid, type: 'Integer', fixed: true, get: (_m, row) => row });
+const fixedInt = (name: string, oid: string, get: (row: number) => number): ColumnSpec => ({ name, oid, type: 'Integer', fixed: true, get: (_m, row) => get(row) });
 
-function table(name: string, entry: string, rowCount: number, columns: Col[]): TableSpec {
+function table(name: string, entry: string, rowCount: number, columns: ColumnSpec[]): TableSpec {
   const sorted = [...columns].sort((a, b) => columnNumber(entry, a.oid) - columnNumber(entry, b.oid));
   return { name, entry, rowCount, columns: sorted };
 }
 
 const bankOf = (row: number): number => Math.ceil(row / (OUTLET_COUNT / BANK_COUNT));
-const outletName = (name: string, oid: string): Col => ({ name, oid, type: 'OctetString', get: (m, row) => outlet(m, row).name });
-const delay = (name: string, oid: string, field: 'onDelayS' | 'offDelayS' | 'rebootS'): Col => ({
+const outletName = (name: string, oid: string): ColumnSpec => ({ name, oid, type: 'OctetString', get: (m, row) => outlet(m, row).name });
+const delay = (name: string, oid: string, field: 'onDelayS' | 'offDelayS' | 'rebootS'): ColumnSpec => ({
   name, oid, type: 'Integer', get: (m, row) => outlet(m, row)[field],
   write: { validate: intIn(0, 7200), apply: (m, v, _now, row) => void (outlet(m, row)[field] = num(v)) },
 });

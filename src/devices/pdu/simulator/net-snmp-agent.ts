@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import snmp from 'net-snmp';
-import { refuseMissing, speedUp, type RawAgent, type RawMibRequest } from './net-snmp-internals.js';
+import { refuseMissing, speedUp, type RawAgent, type RawMib, type RawMibRequest } from './net-snmp-internals.js';
+import type { MibNodeRef, SnmpPduKind, SnmpSetError, SnmpValue, SnmpValueType } from './net-snmp-types.js';
 
 // The only module that touches net-snmp's Agent and Mib, which @types/net-snmp types as `any`.
 // It exposes a small typed surface and encodes the Agent pitfalls of SPEC §2.1:
@@ -10,20 +11,14 @@ import { refuseMissing, speedUp, type RawAgent, type RawMibRequest } from './net
 // - per-community access needs accessControlModelType Simple + setCommunityAccess;
 // - the Agent does not compare a SET varbind's type with the object's type (it casts "5" into an
 //   Integer), so the received types are captured per request and checked in the test pass;
-// - port 0 is replaced by 161 inside net-snmp's Listener, so a dgram shim binds the real port.
+// - port 0 is replaced by 161 inside net-snmp's Listener, so a dgram shim binds the real port;
+// - a SET of a missing instance and a v1 GET of one are answered without an error: corrected in
+//   net-snmp-internals.ts (noCreation / noSuchName), as are two per-request costs (speedUp).
 
-export type SnmpValueType = 'Integer' | 'OctetString' | 'Gauge' | 'TimeTicks' | 'OID';
-export type SnmpValue = number | string;
-export type SnmpSetError = 'wrongType' | 'wrongLength' | 'wrongValue' | 'inconsistentValue';
-export type SnmpPduKind = 'get' | 'getnext' | 'getbulk' | 'set' | 'other';
+export type { MibNodeRef, SnmpPduKind, SnmpSetError, SnmpValue, SnmpValueType } from './net-snmp-types.js';
 
 /** Test pass: validate only, return an error to refuse. Commit pass: apply the side effect. */
 export type SetHandler = (req: { phase: 'test' | 'commit'; value: SnmpValue; column: number; row: number }) => SnmpSetError | null;
-
-/** A MIB instance whose value the simulator rewrites before each request is answered. */
-export interface MibNodeRef {
-  value: SnmpValue;
-}
 
 export interface ScalarDefinition {
   name: string;
@@ -58,6 +53,8 @@ export interface TypedAgentOptions {
   bind: string;
   readCommunity: string;
   writeCommunity: string;
+  /** A request that threw is dropped (never crash the process hosting hundreds of agents). */
+  onError?: (error: unknown) => void;
 }
 
 export interface TypedAgent {
@@ -83,6 +80,7 @@ const ERROR_CODES: Readonly<Record<SnmpSetError, number>> = {
   wrongLength: snmp.ErrorStatus.WrongLength,
   wrongValue: snmp.ErrorStatus.WrongValue,
   inconsistentValue: snmp.ErrorStatus.InconsistentValue,
+  genErr: snmp.ErrorStatus.GeneralError,
 };
 const PDU_KINDS: ReadonlyMap<number, SnmpPduKind> = new Map([
   [snmp.PduType.GetRequest, 'get'],
@@ -132,12 +130,17 @@ export function createTypedAgent(opts: TypedAgentOptions): TypedAgent {
   let setTypes = new Map<string, number>();
   const originalRequest = raw.request;
   raw.request = function (this: RawAgent, sock, message, rinfo) {
-    const kind = PDU_KINDS.get(message.pdu.type) ?? 'other';
-    if (!hook(kind)) return;
-    const refusal = refuseMissing(kind, message, mib, opts.writeCommunity);
-    if (refusal) return this.sendResponse(sock, rinfo, message, refusal);
-    if (kind === 'set') setTypes = new Map(message.pdu.varbinds.map((v) => [v.oid, v.type]));
-    originalRequest.call(this, sock, message, rinfo);
+    // Runs inside the socket's 'message' event: an exception here would take the process down.
+    try {
+      const kind = PDU_KINDS.get(message.pdu.type) ?? 'other';
+      if (!hook(kind)) return;
+      const refusal = refuseMissing(kind, message, mib, opts.writeCommunity);
+      if (refusal) return this.sendResponse(sock, rinfo, message, refusal);
+      if (kind === 'set') setTypes = new Map(message.pdu.varbinds.map((v) => [v.oid, v.type]));
+      originalRequest.call(this, sock, message, rinfo);
+    } catch (e) {
+      opts.onError?.(e);
+    }
   };
 
   const setHandler =
@@ -153,7 +156,13 @@ export function createTypedAgent(opts: TypedAgentOptions): TypedAgent {
       }
       const value = req.setValue;
       if (typeof value !== 'number' && typeof value !== 'string') return fail('wrongType');
-      const err = onSet({ phase, value, column, row });
+      let err: SnmpSetError | null;
+      try {
+        err = onSet({ phase, value, column, row });
+      } catch (e) {
+        opts.onError?.(e);
+        err = 'genErr';
+      }
       if (err) return fail(err);
       req.done();
     };

@@ -1,5 +1,5 @@
 import snmp from 'net-snmp';
-import type { MibNodeRef, SnmpPduKind, SnmpValue } from './net-snmp-agent.js';
+import type { MibNodeRef, SnmpPduKind, SnmpValue } from './net-snmp-types.js';
 
 // Typings of the few untyped net-snmp Agent/Mib internals the simulator touches, and the per-agent
 // corrections applied to them. Used only by net-snmp-agent.ts.
