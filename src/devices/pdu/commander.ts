@@ -99,12 +99,11 @@ export class PduCommander {
   }
 
   setOutletName(outlet: number, name: string): Promise<FieldResult> {
-    const row = rowFor(this.d.settings.profile, 'outlet.name');
     const count = this.d.layout()?.outletCount ?? 0;
-    if (!row || !Number.isInteger(outlet) || outlet < 1 || outlet > count) {
+    if (!Number.isInteger(outlet) || outlet < 1 || outlet > count) {
       return Promise.resolve(this.field(`outlet_${outlet}_name`, name, `unknown outlet ${outlet} (1..${count})`, 'P2M_ERR_UNKNOWN_OUTLET'));
     }
-    return this.setString(`outlet_${outlet}_name`, instanceOid(row, outlet), name);
+    return this.setString(`outlet_${outlet}_name`, `${this.d.settings.profile.writes.outletName}.${outlet}`, name);
   }
 
   setPreferredSource(source: string): Promise<FieldResult> {

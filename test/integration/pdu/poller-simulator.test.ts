@@ -159,6 +159,8 @@ describe('PDU poller against the simulated PDU44001', () => {
     expect(await t.registry.setDeviceField('a', 'name', 'Rack 7')).toMatchObject({ success: true });
     expect(await t.registry.setDeviceField('a', 'location', 'Row B')).toMatchObject({ success: true });
     expect(await t.registry.setPreferredSource('a', 'b')).toMatchObject({ success: true, value: 'B' });
+    expect(await t.registry.setOutletName('a', 3, 'NAS')).toMatchObject({ success: true, field: 'outlet_3_name' });
+    expect(await t.registry.setOutletName('a', 11, 'x')).toMatchObject({ success: false, code: 'P2M_ERR_UNKNOWN_OUTLET' });
     expect(await t.registry.setPreferredSource('a', 'C')).toMatchObject({ success: false, code: 'P2M_ERR_VALIDATION' });
     expect(await t.registry.setDeviceField('a', 'name', 'x'.repeat(64))).toMatchObject({ success: false, code: 'P2M_ERR_VALIDATION' });
     await until(() => t.samples.get('a')!.at(-1)!.ats?.preferred_source === 'B', 3000, 'preferred B');
@@ -166,6 +168,8 @@ describe('PDU poller against the simulated PDU44001', () => {
     const t2 = await setup([{ id: 'b', port: sim.port }]);
     await until(() => (t2.samples.get('b')?.length ?? 0) >= 1, 3000, 'samples');
     expect(t2.samples.get('b')![0]!.identity).toMatchObject({ name: 'Rack 7', sys_location: 'Row B' });
+    // outlet names are in the slow group, read with the first sample
+    expect(t2.samples.get('b')![0]!.outlets[3]!.name).toBe('NAS');
   });
 
   it('a dead host and a wrong community never stop another device from being polled', async () => {

@@ -77,6 +77,37 @@ describe('simulated PDU44001 with a net-snmp client', () => {
     }
   });
 
+  it('refuses missing instances like a real agent: SET → noCreation/noAccess, v1 GET → noSuchName', async () => {
+    const w = openSession(pdu.port, 'private');
+    const v1 = openSession(pdu.port, 'public', snmp.Version1);
+    try {
+      const missing = { oid: `${P.writes.outletCommand}.11`, type: snmp.ObjectType.Integer, value: 2 };
+      await expect(set(w, [missing])).rejects.toMatchObject({ status: snmp.ErrorStatus.NoCreation });
+      await expect(set(session, [missing])).rejects.toMatchObject({ status: snmp.ErrorStatus.NoAccess });
+      const v1Get = get(v1, [oidOf('identity.model'), `${oidOf('outlet.state')}.11`]);
+      await expect(v1Get).rejects.toMatchObject({ status: snmp.ErrorStatus.NoSuchName });
+      expect(text((await get(v1, [oidOf('identity.model')]))[0])).toBe('PDU44001');
+    } finally {
+      w.close();
+      v1.close();
+    }
+  });
+
+  it('turns a simulator fault during a SET into genErr and keeps answering', async () => {
+    pdu.model.command = () => {
+      throw new Error('boom');
+    };
+    const w = openSession(pdu.port, 'private');
+    try {
+      const vb = { oid: `${P.writes.outletCommand}.1`, type: snmp.ObjectType.Integer, value: 2 };
+      await expect(set(w, [vb])).rejects.toMatchObject({ status: snmp.ErrorStatus.GeneralError });
+    } finally {
+      w.close();
+    }
+    expect(pdu.stats).toMatchObject({ errors: 1, lastError: 'boom' });
+    expect(text((await get(session, [oidOf('identity.model')]))[0])).toBe('PDU44001');
+  });
+
   it('switches the ATS to the preferred source written over SNMP', async () => {
     const w = openSession(pdu.port, 'private');
     try {

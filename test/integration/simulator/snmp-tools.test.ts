@@ -4,24 +4,23 @@ import { CPS_MIB_PROFILE as P } from '../../../src/devices/pdu/profiles/cps-mib.
 import { SIM_TABLES } from '../../../src/devices/pdu/profiles/simulator-extra.js';
 import { createSimulatedPdu, type SimulatedPdu } from '../../../src/devices/pdu/simulator/agent.js';
 import { columnOfInstance, oidOf } from '../../../src/devices/pdu/simulator/mib-spec.js';
-import { IN_CI, snmpGetValues, snmpTool, snmpToolsAvailable, snmpWalkPairs } from './helpers.js';
+import { requires } from '../../support/requires.js';
+import { snmpGetValues, snmpTool, snmpToolsAvailable, snmpWalkPairs } from './helpers.js';
 
 // The simulated PDU44001 as seen by Debian's net-snmp tools (SPEC §2.1: test the agent with
 // snmpget/snmpset/snmpwalk, not only with our own client). Time is a FakeClock: delays, silence and
 // uptime move only when the test advances it.
 
-const TOOLS = snmpToolsAvailable();
-if (!TOOLS && !IN_CI) console.warn('[simulator] skipping Debian tool tests: snmpget not found (apt-get install snmp)');
+const TOOLS = requires(
+  'Debian snmp tools (snmpget/snmpwalk/snmpset)',
+  snmpToolsAvailable() ? { ok: true } : { ok: false, reason: 'not found on PATH (apt-get install snmp; .ci/run installs it)' },
+);
 
 const cmd = (n: number): string => `${P.writes.outletCommand}.${n}`;
 const state = (n: number): string => `${oidOf('outlet.state')}.${n}`;
 const pending = (n: number): string => `${oidOf('outlet.pending')}.${n}`;
 
 describe('simulated PDU44001 via Debian net-snmp tools', () => {
-  it.runIf(!TOOLS && IN_CI)('needs snmpget/snmpwalk/snmpset in CI', () => {
-    throw new Error('snmpget/snmpwalk/snmpset not found on PATH: CI must install the Debian package "snmp" (see .ci/run)');
-  });
-
   describe.runIf(TOOLS)('with snmp tools', () => {
     let clock: FakeClock;
     let pdu: SimulatedPdu;
@@ -84,6 +83,7 @@ describe('simulated PDU44001 via Debian net-snmp tools', () => {
       { what: 'command value 0', args: [cmd(2), 'i', '0'], error: /wrongValue/ },
       { what: 'a read-only object', args: [state(2), 'i', '2'], error: /notWritable/ },
       { what: 'an integer into sysName', args: [oidOf('identity.sys_name'), 'i', '5'], error: /wrongType/ },
+      { what: 'a command to outlet 11', args: [cmd(11), 'i', '2'], error: /noCreation/ },
     ])('refuses $what', async ({ args, error }) => {
       const r = await snmpTool('snmpset', pdu.port, 'private', args);
       expect(r.code).not.toBe(0);

@@ -92,6 +92,7 @@ export const ORIGINAL_PROFILE: PduProfile = {
     outletCommand: `${B}.3.3.1.1.4`,
     outletCommandValues: OUTLET_COMMAND_VALUES,
     deviceName: `${B}.1.1.0`,
+    outletName: `${B}.3.4.1.1.2`, // ePDUOutletConfigOutletName (rw; the control/status name columns are read-only)
     sysContact: `${M2}.4.0`,
     sysName: `${M2}.5.0`,
     sysLocation: `${M2}.6.0`,

@@ -111,6 +111,8 @@ export interface Writes {
   outletCommand: string;
   outletCommandValues: Readonly<Record<string, number>>;
   deviceName: string;
+  /** Outlet name column written by a rename (index appended). */
+  outletName: string;
   sysContact: string;
   sysName: string;
   sysLocation: string;
