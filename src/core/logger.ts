@@ -31,7 +31,9 @@ export function createLogger(level: LogLevel = 'info', destination?: Destination
       redact: { paths: REDACT_PATHS, censor: '***' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination,
+    // Synchronous stdout: lines stay in order and none is lost at process.exit. Nothing logs
+    // per sample above debug, so the cost of sync writes does not reach the hot path.
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 
