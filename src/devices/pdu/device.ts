@@ -9,6 +9,7 @@ import { assembleSnapshot, decodeEntries, type DecodedEntry } from './assemble.j
 import { PduCommander } from './commander.js';
 import { rawNumber } from './decode-value.js';
 import { discover, plansFor, rowFor } from './discover.js';
+import { deriveEvents } from './events.js';
 import { getBatched, type BatchState } from './get-batched.js';
 import {
   availabilityOf, initialHealth, onCycleFailure, onCycleSuccess, onIdentityError, type HealthState, type HealthStep,
@@ -224,8 +225,10 @@ export class PduDevice {
     this.apply(success);
     this.failureLog.clear();
     if (this.current === null || success.changed) this.log.info(sampleSummary(snap), 'pdu polling');
+    const derived = deriveEvents(this.current, snap);
     this.current = snap;
     this.deps.bus.emit('sample', snap);
+    for (const e of derived) this.emitEvent(e.type, e.details, e.data);
   }
 
   private checkReboot(uptimeCs: number, nowMs: number): void {

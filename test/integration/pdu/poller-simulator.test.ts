@@ -127,8 +127,12 @@ describe('PDU poller against the simulated PDU44001', () => {
     expect(s.ats).toMatchObject({ current_source: 'B', redundancy: 'lost' });
     expect(s.sources!.a).toMatchObject({ voltage: 0, status: 'underVoltage' });
     expect(s.sources!.b!.voltage).toBeGreaterThan(110);
+    expect(t.events.map((e) => e.type)).toEqual(expect.arrayContaining(['ats_transfer', 'redundancy_lost', 'power_loss']));
+    expect(t.events.find((e) => e.type === 'ats_transfer')!.data).toEqual({ from: 'A', to: 'B' });
     sim.restoreSource('A');
     await until(() => t.samples.get('a')!.at(-1)!.ats?.redundancy === 'ok', 3000, 'redundancy ok');
+    await until(() => t.events.some((e) => e.type === 'power_restore'), 3000, 'power_restore');
+    expect(t.events.some((e) => e.type === 'redundancy_ok')).toBe(true);
   });
 
   it('commands through the registry: SET, read-back, pending for delayed commands, protection', async () => {
