@@ -42,9 +42,13 @@ export function classifySnmpError(err: unknown): SnmpError {
   if (err instanceof SnmpError) return err;
   const e = err as { name?: string; message?: string; status?: number; code?: string } | undefined;
   const message = e?.message ?? String(err);
+  // SNMPv3 USM report PDUs (RFC 3414 §3.2) surface as these messages.
+  if (/Wrong Digest|Unknown User Name|Unsupported Security Level|Not In Time Window|Decryption Error/i.test(message)) {
+    return new SnmpError('authorization', `SNMPv3: ${message}; check devices[].v3 username, security_level, auth_protocol and auth_key`);
+  }
   switch (e?.name) {
     case 'RequestTimedOutError':
-      return new SnmpError('timeout', 'request timed out (no answer: host down, wrong port or wrong community)');
+      return new SnmpError('timeout', 'request timed out (no answer: host down, wrong port, wrong community, or a wrong SNMPv3 priv_key)');
     case 'RequestFailedError': {
       const status = e.status;
       if (status === snmp.ErrorStatus.TooBig) return new SnmpError('tooBig', message);

@@ -129,3 +129,46 @@ describe.runIf(requires('Debian snmpd', snmpdAvailable()))('PDU poller against D
     await orig.device.stop();
   });
 });
+
+describe.runIf(requires('Debian snmpd', snmpdAvailable()))('PDU poller over SNMPv3 (USM) against Debian snmpd', () => {
+  let agent: SnmpdHandle;
+  beforeAll(async () => {
+    agent = await startSnmpd({
+      fixture: FIXTURE,
+      v3Users: [
+        { name: 'p2mpriv', auth: 'SHA', authKey: 'auth-pass-1234', priv: 'AES', privKey: 'priv-pass-5678', access: 'rw' },
+        { name: 'p2mauth', auth: 'SHA', authKey: 'auth-pass-1234', access: 'ro' },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await agent?.stop();
+  });
+
+  const v3 = (over: Record<string, string> = {}) => ({
+    username: 'p2mpriv', security_level: 'authPriv' as const, auth_protocol: 'sha' as const, auth_key: 'auth-pass-1234',
+    priv_protocol: 'aes' as const, priv_key: 'priv-pass-5678', context: '', ...over,
+  });
+
+  it('authPriv (SHA/AES): polls and switches an outlet', async () => {
+    const pdu = testPdu(agent.port, { id: 'v3', version: '3', v3: v3() });
+    const snap = (await pdu.cycle())!;
+    expect(snap, pdu.device.healthState().lastError ?? '').not.toBeNull();
+    expect(snap.identity.model).toBe('PDU44005');
+    expect(snap.input.voltage).toBe(217.9);
+    expect(await pdu.device.command(8, 'off')).toMatchObject({ success: true, state: 'off' });
+    expect(await pdu.device.command(8, 'on')).toMatchObject({ success: true, state: 'on' });
+    await pdu.device.stop();
+  });
+
+  it('authNoPriv user reads; a wrong auth key never yields data and counts as a failed cycle', async () => {
+    const ro = testPdu(agent.port, { id: 'v3ro', version: '3', v3: v3({ username: 'p2mauth', security_level: 'authNoPriv' }) });
+    expect((await ro.cycle())?.identity.model).toBe('PDU44005');
+    await ro.device.stop();
+    const bad = testPdu(agent.port, { id: 'v3bad', version: '3', timeoutMs: 400, v3: v3({ auth_key: 'wrong-pass-0000' }) });
+    expect(await bad.cycle()).toBeNull();
+    expect(bad.device.healthState().consecutiveFailures).toBe(1);
+    expect(bad.device.healthState().lastError).toMatch(/^SNMPv3: Wrong Digest.*check devices\[\]\.v3 username, security_level, auth_protocol and auth_key$/);
+    await bad.device.stop();
+  });
+});

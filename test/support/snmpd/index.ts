@@ -33,6 +33,8 @@ export interface StartSnmpdOptions {
   commandDelayMs?: number;
   /** how long to wait for the agent to answer, default 10 000 ms */
   startTimeoutMs?: number;
+  /** SNMPv3 users (USM): `createUser` + `rouser`/`rwuser` at authPriv (priv given) or authNoPriv */
+  v3Users?: Array<{ name: string; auth: 'MD5' | 'SHA' | 'SHA-256'; authKey: string; priv?: 'AES' | 'DES'; privKey?: string; access: 'ro' | 'rw' }>;
 }
 
 export interface SnmpdHandle {
@@ -225,6 +227,10 @@ export async function startSnmpd(opts: StartSnmpdOptions): Promise<SnmpdHandle> 
     // agentAddress makes snmpd open it twice and fail with "Error opening specified endpoint").
     `rocommunity ${readCommunity} 127.0.0.1`,
     `rwcommunity ${writeCommunity} 127.0.0.1`,
+    ...(opts.v3Users ?? []).flatMap((u) => [
+      `createUser ${u.name} ${u.auth} "${u.authKey}"${u.priv ? ` ${u.priv} "${u.privKey ?? ''}"` : ''}`,
+      `${u.access}user ${u.name} ${u.priv ? 'priv' : 'auth'}`,
+    ]),
     // Objects set here become read-only (notWritable) in snmpd, unlike on the PDU.
     ...(['sysDescr', 'sysObjectID', 'sysContact', 'sysName', 'sysLocation', 'sysServices'] as const)
       .filter((k) => sys[k] !== undefined)
