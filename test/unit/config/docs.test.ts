@@ -28,7 +28,7 @@ describe('generated config docs', () => {
       fs.writeFileSync(file, generated);
     }
     const committed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    expect(committed, `${path.relative(ROOT, file)} is stale: run UPDATE_CONFIG_DOCS=1 npx vitest run test/unit/config/docs.test.ts`).toBe(generated);
+    expect(committed, `${path.relative(ROOT, file)} is stale: run npm run gen:docs`).toBe(generated);
   });
 
   it('config.example.yaml loads, validates and equals the defaults', () => {
