@@ -1,4 +1,5 @@
 import { createApp } from '../app.js';
+import { RealClock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { CliIO } from './io.js';
@@ -20,7 +21,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const logger = createLogger(loaded.config.log.level);
   for (const w of loaded.warnings) logger.warn({ module: 'config' }, w);
-  const app = createApp({ config: loaded.config, logger, configFile: loaded.file });
+  const clock = new RealClock();
+  const app = createApp({ config: loaded.config, logger, clock, configFile: loaded.file });
   try {
     await app.start();
   } catch (err) {
@@ -36,18 +38,18 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      const force = setTimeout(() => {
+      // main.ts exits with the resolved code, so this timer never holds the process open.
+      const force = clock.setTimeout(() => {
         logger.error({ limit_ms: SHUTDOWN_LIMIT_MS }, 'shutdown took too long: exiting anyway');
         resolve(1);
       }, SHUTDOWN_LIMIT_MS);
-      force.unref();
       app.stop().then(
         () => {
-          clearTimeout(force);
+          clock.clearTimeout(force);
           resolve(0);
         },
         (err: unknown) => {
-          clearTimeout(force);
+          clock.clearTimeout(force);
           logger.error({ error: errorMessage(err) }, 'shutdown failed');
           resolve(1);
         },
