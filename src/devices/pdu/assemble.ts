@@ -69,7 +69,6 @@ export function assembleSnapshot(input: AssembleInput): PduSnapshot {
   const { layout } = input;
   const caps = new Set(layout.capabilities);
   const errors: PduSnapshot['errors'] = [];
-  const fast = decodeEntries(input.fast, input.varbinds, input.decode, errors);
 
   const banks: Record<number, BankReading> = {};
   for (const b of layout.banks) banks[b] = emptyBank();
@@ -86,9 +85,9 @@ export function assembleSnapshot(input: AssembleInput): PduSnapshot {
   const env: Bag = { temperature: null, temperature_unit: null, humidity: null };
   const contacts = new Map<number, Bag>();
 
-  const apply = ({ entry, value }: DecodedEntry): void => {
+  const apply = (entry: PlanEntry, value: number | string | null): void => {
     const { row, index } = entry;
-    const [scope, key, sub] = row.field.split('.') as [string, string, string?];
+    const [scope, key, sub] = entry.path;
     switch (scope) {
       case 'identity': identity[key] = value ?? identity[key]; break;
       case 'input': inputReading[key] = value; break;
@@ -118,8 +117,14 @@ export function assembleSnapshot(input: AssembleInput): PduSnapshot {
       }
     }
   };
-  for (const d of input.slow) apply(d);
-  for (const d of fast) apply(d);
+  for (const d of input.slow) apply(d.entry, d.value);
+  // Decode and place in one pass: no intermediate array per poll.
+  for (let i = 0; i < input.fast.length; i++) {
+    const entry = input.fast[i] as PlanEntry;
+    const d = decodeValue(entry.row, input.varbinds[i], input.decode);
+    if (d.problem) errors.push({ oid: entry.oid, field: entry.row.field, problem: d.problem });
+    apply(entry, d.value);
+  }
 
   for (const [n, o] of Object.entries(outlets)) {
     const bag = o as unknown as Bag;

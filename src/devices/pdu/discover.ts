@@ -5,7 +5,7 @@ import { getBatched, type BatchState } from './get-batched.js';
 import {
   classifyLoadRows, detectCapabilities, probeOids, rowIndex, sourceVoltageScale, type PduLayout,
 } from './layout.js';
-import { buildPlan, instanceOid } from './plan.js';
+import { buildPlan, instanceOid, planEntry } from './plan.js';
 import type { MetricRow, PduProfile, SnapshotField } from './profiles/types.js';
 import { isAbsent, type SnmpTransport, type Varbind } from './transport.js';
 
@@ -47,7 +47,7 @@ export async function discover(
 
   const identity = emptyIdentity();
   const errs: { oid: string; field: string; problem: string }[] = [];
-  const decoded = decodeEntries(identityRows.map((row) => ({ oid: row.oid, row, index: null })), idVbs, { meteringFloor: false, sourceVoltageScale: null }, errs);
+  const decoded = decodeEntries(identityRows.map((row) => planEntry(row.oid, row, null)), idVbs, { meteringFloor: false, sourceVoltageScale: null }, errs);
   for (const { entry, value } of decoded) {
     if (value !== null) (identity as unknown as Record<string, unknown>)[entry.row.field.slice('identity.'.length)] = value;
   }

@@ -1,4 +1,5 @@
 import snmp from 'net-snmp';
+import { installBerOidSpeedups } from './ber-oid-speedup.js';
 import { SnmpError, type SnmpTransport, type Varbind } from './transport.js';
 
 export interface V3Credentials {
@@ -93,6 +94,7 @@ export class NetSnmpTransport implements SnmpTransport {
   private lastSocketError: Error | undefined;
 
   constructor(opts: SessionOptions) {
+    installBerOidSpeedups(); // once per process; see ber-oid-speedup.ts
     const common = {
       port: opts.port,
       retries: opts.retries,

@@ -7,6 +7,13 @@ export interface PlanEntry {
   row: MetricRow;
   /** Outlet / contact number, or load-table row index; null for scalars. */
   index: number | null;
+  /** `row.field` split once at plan time (the cycle must not re-parse it 80 times a second). */
+  path: readonly [string, string, string | undefined];
+}
+
+export function planEntry(oid: string, row: MetricRow, index: number | null): PlanEntry {
+  const [scope = '', key = '', sub] = row.field.split('.');
+  return { oid, row, index, path: [scope, key, sub] };
 }
 
 export interface PollPlan {
@@ -43,10 +50,10 @@ export function buildPlan(profile: PduProfile, layout: PduLayout, groups: readon
     if (!groups.includes(row.group)) continue;
     if (row.capability && !caps.has(row.capability)) continue;
     if (row.scope === 'scalar') {
-      entries.push({ oid: row.oid, row, index: null });
+      entries.push(planEntry(row.oid, row, null));
       continue;
     }
-    for (const index of indicesFor(row, layout)) entries.push({ oid: instanceOid(row, index), row, index });
+    for (const index of indicesFor(row, layout)) entries.push(planEntry(instanceOid(row, index), row, index));
   }
   return { entries, oids: entries.map((e) => e.oid) };
 }

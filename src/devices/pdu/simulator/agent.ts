@@ -1,4 +1,5 @@
 import type { Clock } from '../../../core/clock.js';
+import { installBerOidSpeedups } from '../ber-oid-speedup.js';
 import { buildSimulatorMib } from './mib-tables.js';
 import { columnNumber, type ColumnSpec, type ScalarSpec } from './mib-spec.js';
 import { PduModel, type SourceId } from './model.js';
@@ -58,6 +59,7 @@ interface Cell {
 }
 
 export async function createSimulatedPdu(opts: SimulatedPduOptions): Promise<SimulatedPdu> {
+  installBerOidSpeedups(); // the agent encodes ~85 OIDs per answer too
   const { clock } = opts;
   const stats = { answered: 0, dropped: 0, errors: 0, lastError: null as string | null };
   const agent = createTypedAgent({
