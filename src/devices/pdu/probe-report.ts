@@ -1,6 +1,6 @@
 import type { PduSnapshot } from '../../core/types.js';
 import type { PduProfile } from './profiles/types.js';
-import { formatValue, readingsOf, type Reading } from './readings.js';
+import { formatValue, readingsOf, type Reading } from './profiles/readings.js';
 
 // The `power2mqtt probe` report: a field tool for a real PDU (identity, capabilities, one
 // decoded sample with units). Pure: snapshot in, text out.

@@ -1,5 +1,5 @@
-import type { PduSnapshot } from '../../core/types.js';
-import type { MetricRow, PduProfile, Unit } from './profiles/types.js';
+import type { PduSnapshot } from '../../../core/types.js';
+import type { MetricRow, PduProfile, Unit } from './types.js';
 
 /** One published reading: its sub-topic under `{base}/{id}/` (SPEC §9.2), value and unit. */
 export interface Reading {
