@@ -1,7 +1,7 @@
 import type { Identity } from '../../core/types.js';
 import { decodeEntries } from './assemble.js';
 import { rawNumber } from './decode-value.js';
-import { getBatched, type BatchState } from './get-batched.js';
+import { abortable, getBatched, type BatchState } from './get-batched.js';
 import {
   classifyLoadRows, detectCapabilities, probeOids, rowIndex, sourceVoltageScale, type PduLayout,
 } from './layout.js';
@@ -63,7 +63,7 @@ export async function discover(
   let outletCount = identity.outlet_count;
   const outletRow = rowFor(profile, 'identity.outlet_count');
   if (!outletRow || isAbsent(byOid.get(outletRow.oid))) {
-    outletCount = (await transport.walkColumn(profile.layout.outletStateWalk, MAX_OUTLETS)).length;
+    outletCount = (await abortable(transport.walkColumn(profile.layout.outletStateWalk, MAX_OUTLETS), signal)).length;
     identity.outlet_count = outletCount;
   }
   const check = profile.layout.outletCountCheck ? byOid.get(profile.layout.outletCountCheck) : undefined;
@@ -71,7 +71,7 @@ export async function discover(
     warnings.push(`outlet count ${outletCount} differs from the controlled-outlet count ${rawNumber(check)}`);
   }
 
-  const walked = await transport.walkColumn(profile.layout.loadRowWalk, MAX_LOAD_ROWS);
+  const walked = await abortable(transport.walkColumn(profile.layout.loadRowWalk, MAX_LOAD_ROWS), signal);
   const rows = walked.map((vb) => rowIndex(profile.layout.loadRowWalk, vb.oid)).filter((n): n is number => n !== undefined);
 
   // One GET for the per-row layout columns, the outlet → bank map and the capability probes.

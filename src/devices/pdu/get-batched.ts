@@ -8,7 +8,8 @@ export interface BatchState {
 
 const ABSENT = (oid: string): Varbind => ({ oid, type: SnmpType.NoSuchObject, value: null });
 
-function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/** Rejects as a timeout when the cycle's deadline aborts, even if the request itself would wait longer. */
+export function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return p;
   if (signal.aborted) return Promise.reject(new SnmpError('timeout', String(signal.reason ?? 'aborted')));
   return new Promise<T>((resolve, reject) => {

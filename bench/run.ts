@@ -1,0 +1,210 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { RealClock } from '../src/core/clock.js';
+import { errorMessage } from '../src/core/errors.js';
+import { runPollBench, type PollRunResult } from './poll-bench.js';
+import {
+  fmt, holds, renderSection, replaceSection, resultsTable, targetsTable, targetVerdicts, whyNot, type MachineFacts, type PollReport,
+} from './report.js';
+
+// `npm run bench`: the polling benchmark (N simulated PDUs polled at 1 Hz from one process).
+// Prints the table to stdout, progress to stderr, and rewrites the polling section of
+// docs/PERFORMANCE.md. Every run and the whole benchmark are bounded in count and time.
+
+const USAGE = `usage: npm run bench -- [options]
+
+  --quick            ~1 minute: N = 1, 100, 500, warm-up 3 s, window 10 s, no upward search
+  --seconds S        measurement window per N (default 30)
+  --warmup S         warm-up per N, excluded (default 5)
+  --n LIST           fixed Ns, comma-separated (default 1,100,500)
+  --max-n N          upper bound of the upward search from 500 (default 4000)
+  --no-search        skip the upward search (default in --quick)
+  --search           do the upward search even with --quick
+  --profile          always record a CPU profile of the poller at N = 500
+  --no-profile       never (default: only when a target is missed)
+  --profile-n N      N of the profile run (default 500)
+  --port-base P      first UDP port of the agents (default 20000)
+  --pdus-per-agent M simulated PDUs per agent process (default 750: ceil(N / M) agent processes,
+                     so one single-threaded agent process is not the bottleneck)
+  --agent-procs K    a fixed number of agent processes instead
+  --budget S         stop the upward search when the whole run would pass S seconds (default 1200)
+  --out FILE         markdown file to update (default docs/PERFORMANCE.md)
+  --no-write         print only
+`;
+
+const SEARCH_LADDER = [750, 1000, 1500, 2000, 3000, 4000, 6000, 8000];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    warmup: { type: 'string' },
+    n: { type: 'string' },
+    'max-n': { type: 'string', default: '4000' },
+    search: { type: 'boolean' },
+    'no-search': { type: 'boolean', default: false },
+    profile: { type: 'boolean' },
+    'no-profile': { type: 'boolean', default: false },
+    'profile-n': { type: 'string', default: '500' },
+    'port-base': { type: 'string', default: '20000' },
+    'agent-procs': { type: 'string' },
+    'pdus-per-agent': { type: 'string', default: '750' },
+    budget: { type: 'string', default: '1200' },
+    out: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+function num(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
+  const x = v === undefined ? dflt : Number(v);
+  if (!Number.isFinite(x) || x < min || x > max) {
+    process.stderr.write(`--${name} must be a number in ${min}..${max} (got ${v})\n${USAGE}`);
+    process.exit(2);
+  }
+  return x;
+}
+
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const quick = values.quick ?? false;
+const windowS = num('seconds', values.seconds, quick ? 10 : 30, 1, 3600);
+const warmupS = num('warmup', values.warmup, quick ? 3 : 5, 1, 600);
+const maxN = num('max-n', values['max-n'], 4000, 1, 20_000);
+const portBase = num('port-base', values['port-base'], 20000, 1024, 60_000);
+const fixedAgentProcs = values['agent-procs'] === undefined ? null : num('agent-procs', values['agent-procs'], 1, 1, 64);
+const pdusPerAgent = num('pdus-per-agent', values['pdus-per-agent'], 750, 1, 20_000);
+const agentProcsFor = (n: number): number => fixedAgentProcs ?? Math.max(1, Math.ceil(n / pdusPerAgent));
+const budgetS = num('budget', values.budget, 1200, 10, 86_400);
+const fixedNs = (values.n ?? '1,100,500').split(',').map((s) => num('n', s.trim(), 1, 1, 20_000));
+const search = values.search ?? (!quick && !values['no-search']);
+const profileMode: 'always' | 'never' | 'on-miss' = values.profile ? 'always' : values['no-profile'] ? 'never' : 'on-miss';
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const outPath = values.out ?? join(repoRoot, 'docs', 'PERFORMANCE.md');
+const TIMEOUT_MS = 800; // config default snmp.timeout_ms
+const PROFILE_N = num('profile-n', values['profile-n'], 500, 1, 20_000);
+
+const clock = new RealClock();
+const t0 = clock.monotonic();
+const loadStart = os.loadavg()[0] ?? 0;
+const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
+
+function tooLong(nextN: number): boolean {
+  // Rough cost of one more run: agent start (~10 ms per PDU, generous) + warm-up + window + stop.
+  const est = warmupS + windowS + 15 + nextN * 0.01;
+  return (clock.monotonic() - t0) / 1000 + est > budgetS;
+}
+
+async function one(n: number, cpuProfile = false, windowOverrideS?: number): Promise<PollRunResult> {
+  const w = windowOverrideS ?? windowS;
+  log(`N = ${n}: warm-up ${warmupS} s, window ${w} s, ${agentProcsFor(n)} agent process(es)${cpuProfile ? ', CPU profile' : ''} …`);
+  const r = await runPollBench({
+    n, portBase, warmupMs: warmupS * 1000, windowMs: w * 1000, timeoutMs: TIMEOUT_MS, retries: 0, cpuProfile, agentProcs: agentProcsFor(n),
+    profilePath: join(os.tmpdir(), `power2mqtt-bench-poll-${n}-${process.pid}.cpuprofile`), clock,
+  });
+  const c = r.worker.counts;
+  log(`N = ${n}: ${c.okPolls}/${c.dueCycles} polls, missed ${c.missedCycles}, CPU ${fmt(r.cpuMsPerPoll, 3)} ms/poll, p50/p99 lateness ${fmt(c.latenessMs.p50, 1)}/${fmt(c.latenessMs.p99, 1)} ms, RSS ${fmt(r.worker.rssMb, 1)} MB, agent ${fmt(r.agentCpuPct, 0)} % CPU, other load ${fmt(r.otherCpuPct, 0)} %${holds(r) ? '' : ` — does not hold: ${whyNot(r)}`}`);
+  return r;
+}
+
+async function main(): Promise<number> {
+  const results: PollRunResult[] = [];
+  for (const n of fixedNs) results.push(await one(n));
+
+  let searchText: string;
+  if (!search) {
+    searchText = `Largest N that holds: not searched (${quick ? '--quick' : '--no-search'}).`;
+  } else {
+    let base = results.find((r) => r.n === 500);
+    if (!base) {
+      base = await one(500);
+      results.push(base);
+    }
+    if (!holds(base)) {
+      searchText = `Largest N that holds: below 500 (N = 500 does not hold: ${whyNot(base)}); no upward search.`;
+    } else {
+      let best = 500;
+      searchText = '';
+      for (const n of SEARCH_LADDER.filter((x) => x > 500 && x <= maxN)) {
+        if (tooLong(n)) {
+          searchText = `Largest N that holds: ≥ ${best} (search stopped before N = ${n}: time budget of ${budgetS} s).`;
+          break;
+        }
+        let r: PollRunResult;
+        try {
+          r = await one(n);
+        } catch (err) {
+          searchText = `Largest N that holds: ${best} (N = ${n} could not run: ${errorMessage(err)}).`;
+          break;
+        }
+        results.push(r);
+        if (!holds(r)) {
+          searchText = `Largest N that holds: **${best}** (N = ${n} does not: ${whyNot(r)}).`;
+          break;
+        }
+        best = n;
+      }
+      searchText ||= `Largest N that holds: ≥ ${best} (search bound --max-n ${maxN} reached).`;
+    }
+  }
+
+  const anyMiss = targetVerdicts(results).some((v) => v.pass === false);
+  let profile: PollReport['profile'] = null;
+  if (profileMode === 'always' || (profileMode === 'on-miss' && anyMiss)) {
+    const pw = Math.min(windowS, quick ? 5 : 10);
+    try {
+      const r = await one(PROFILE_N, true, pw);
+      if (r.worker.profile) profile = { n: PROFILE_N, windowS: pw, summary: r.worker.profile };
+    } catch (err) {
+      log(`CPU profile run failed: ${errorMessage(err)}`);
+    }
+  }
+
+  const totalS = (clock.monotonic() - t0) / 1000;
+  const argv = process.argv.slice(2);
+  const cpus = os.cpus();
+  const machine: MachineFacts = {
+    date: new Date(clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown CPU',
+    cpuCount: cpus.length,
+    cpuMhz: cpus[0]?.speed ?? 0,
+    totalMemGb: os.totalmem() / 2 ** 30,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    loadStart,
+    loadEnd: os.loadavg()[0] ?? 0,
+  };
+  const agentText = fixedAgentProcs === null ? `⌈N / ${pdusPerAgent}⌉ agent processes` : `${fixedAgentProcs} agent process${fixedAgentProcs === 1 ? '' : 'es'}`;
+  const report: PollReport = { machine, warmupS, windowS, timeoutMs: TIMEOUT_MS, agents: agentText, results, search: searchText, profile, totalS };
+
+  process.stdout.write(`\n${resultsTable(results)}\n\n${searchText}\n\n${targetsTable(results)}\n\n`);
+  if (profile) {
+    process.stdout.write(`CPU profile at N = ${profile.n} (top self time):\n`);
+    for (const f of profile.summary.topFunctions.slice(0, 10)) process.stdout.write(`  ${fmt(f.pct, 1).padStart(5)} %  ${f.name}\n`);
+    process.stdout.write(`  by origin: ${profile.summary.byOrigin.slice(0, 6).map((o) => `${o.origin} ${fmt(o.pct, 0)} %`).join(', ')}\n\n`);
+  }
+  process.stdout.write(`whole run: ${fmt(totalS, 0)} s\n`);
+
+  if (!values['no-write']) {
+    mkdirSync(dirname(outPath), { recursive: true });
+    const doc = existsSync(outPath) ? readFileSync(outPath, 'utf8') : null;
+    writeFileSync(outPath, replaceSection(doc, renderSection(report)));
+    log(`wrote the polling section of ${outPath}`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
