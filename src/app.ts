@@ -8,9 +8,13 @@ import { Scheduler } from './core/scheduler.js';
 import { PduDevice, type PduDeviceDeps } from './devices/pdu/device.js';
 import { NetSnmpTransport } from './devices/pdu/net-snmp-transport.js';
 import { getProfile } from './devices/pdu/profiles/index.js';
-import { pduSettingsFrom } from './devices/pdu/settings.js';
+import { pduSettingsFrom, runtimePduSettings } from './devices/pdu/settings.js';
 import { createSimulatedPdu, type SimulatedPdu } from './devices/pdu/simulator/agent.js';
 import { DeviceRegistry } from './devices/registry.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
+import { redactUrl } from './mqtt/client.js';
+import { createMqttService, type MqttService } from './mqtt/service.js';
+import { dirname, resolve } from 'node:path';
 
 // Composition root: builds the context (clock, bus, scheduler, registry) and starts and stops
 // the services in order (ARCHITECTURE.md). Only this file and main.ts know every service.
@@ -30,6 +34,8 @@ export interface App {
   readonly scheduler: Scheduler;
   /** The demo's simulated PDU (demo mode only). */
   readonly simulator: SimulatedPdu | null;
+  readonly broker: EmbeddedBroker | null;
+  readonly mqtt: MqttService | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -45,9 +51,13 @@ export function createApp(opts: AppOptions): App {
     if (busErrors <= 5 || busErrors % 30 === 0) log.error({ event, error: errorMessage(err), count: busErrors }, 'event subscriber failed');
   });
   const scheduler = new Scheduler(clock, (id, err) => log.error({ target: id, error: errorMessage(err) }, 'scheduled cycle failed'));
-  const registry = new DeviceRegistry(clock);
   const deps: PduDeviceDeps = { clock, bus, logger, transportFactory: (o) => new NetSnmpTransport(o) };
+  const registry = new DeviceRegistry(clock, (spec) => new PduDevice(runtimePduSettings(config, spec), deps));
   let simulator: SimulatedPdu | null = null;
+  let broker: EmbeddedBroker | null = null;
+  let mqtt: MqttService | null = null;
+  // The data directory holds the database and generated secrets (e.g. broker credentials).
+  const dataDir = resolve(dirname(config.history.path));
 
   const app: App = {
     bus,
@@ -55,6 +65,12 @@ export function createApp(opts: AppOptions): App {
     scheduler,
     get simulator() {
       return simulator;
+    },
+    get broker() {
+      return broker;
+    },
+    get mqtt() {
+      return mqtt;
     },
 
     async start() {
@@ -83,6 +99,17 @@ export function createApp(opts: AppOptions): App {
         }
         registry.add(new PduDevice(pduSettingsFrom(config, d), deps));
       }
+      if (config.mqtt.embedded.enabled) {
+        const e = config.mqtt.embedded;
+        broker = await startEmbeddedBroker({
+          bind: e.bind, port: e.port, users: e.users, allowAnonymous: e.allow_anonymous, dataDir, logger, baseTopic: config.mqtt.base_topic, clock,
+        });
+      }
+      const connection = broker
+        ? { url: broker.url, username: broker.bridgeCredentials.username, password: broker.bridgeCredentials.password, embedded: true }
+        : { url: config.mqtt.url, username: config.mqtt.username, password: config.mqtt.password, embedded: false };
+      mqtt = createMqttService({ config, logger, clock, bus, registry, version: VERSION, demo: config.demo.enabled, connection });
+      await mqtt.start();
       registry.startAll(scheduler);
       const pdus = registry.all();
       log.info(
@@ -91,16 +118,21 @@ export function createApp(opts: AppOptions): App {
           config: opts.configFile ?? 'none (demo defaults)',
           demo: config.demo.enabled,
           simulator: simulator ? `udp://127.0.0.1:${simulator.port}` : null,
+          mqtt: broker ? `embedded broker on mqtt://${config.mqtt.embedded.bind}:${broker.port}` : redactUrl(connection.url),
           pdus: pdus.map((d) => `${d.id}@${d.settings.host}:${d.settings.port}/${d.settings.pollIntervalMs / 1000}s`),
         },
         `power2mqtt ${VERSION} running: polling ${pdus.length} PDU${pdus.length === 1 ? '' : 's'}` +
-          (simulator ? ` (demo: simulated PDU44001 on udp://127.0.0.1:${simulator.port})` : ''),
+          (simulator ? ` (demo: simulated PDU44001 on udp://127.0.0.1:${simulator.port})` : '') +
+          (broker ? `; MQTT broker on mqtt://${config.mqtt.embedded.bind}:${broker.port}` : `; MQTT ${redactUrl(connection.url)}`) +
+          `; topics under ${config.mqtt.base_topic}/`,
       );
     },
 
     async stop() {
       await scheduler.stop();
       await registry.stopAll();
+      await mqtt?.stop();
+      await broker?.close();
       await simulator?.close();
       log.info('power2mqtt stopped');
     },

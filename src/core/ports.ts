@@ -33,12 +33,46 @@ export interface DeviceSummary {
   availability: 'online' | 'offline';
 }
 
+/** Static facts about a device that views (MQTT, HA, REST) need beside its snapshot. */
+export interface DeviceInfo extends DeviceSummary {
+  /** Profile name (`cps-mib` | `original`): views look up its table in devices/pdu/profiles. */
+  profile: string;
+  /** A write community (or v3 user) is configured: commands are possible. */
+  writable: boolean;
+  /** Per-device Home Assistant discovery switch (config `devices[].homeassistant`). */
+  homeassistant: boolean;
+  /** Defined in the config file (cannot be removed or edited at runtime, SPEC §9.3). */
+  fromConfig: boolean;
+  pollIntervalS: number;
+}
+
+/** What `device/add` may set at runtime (SPEC §9.3). */
+export interface RuntimeDeviceSpec {
+  id?: string;
+  host: string;
+  port?: number;
+  community?: string;
+  write_community?: string;
+  snmp_version?: '1' | '2c';
+  poll_interval_s?: number;
+  label?: string;
+  utility_source?: 'A' | 'B' | null;
+}
+
 /** The one way to read live state or command a device (ARCHITECTURE.md). */
 export interface DeviceRegistryPort {
   list(): DeviceSummary[];
+  info(deviceId: string): DeviceInfo | null;
+  /** Local outlet name override ("" clears it, SPEC §7.4); replaces the PDU's name in every output. */
+  setOutletNameOverride(deviceId: string, outlet: number, name: string): FieldResult;
   snapshot(deviceId: string): PduSnapshot | null;
   command(deviceId: string, outlet: number, action: OutletAction | string, opts?: CommandOptions): Promise<CommandResult>;
   setDeviceField(deviceId: string, field: DeviceField, value: string): Promise<FieldResult>;
   setOutletName(deviceId: string, outlet: number, name: string): Promise<FieldResult>;
   setPreferredSource(deviceId: string, source: string): Promise<FieldResult>;
+  /** Add a device at runtime (not persisted until the history store exists); error text on refusal. */
+  addDevice(spec: RuntimeDeviceSpec): { ok: true; info: DeviceInfo } | { ok: false; error: string; field?: string };
+  removeDevice(deviceId: string): Promise<{ ok: true } | { ok: false; error: string }>;
+  /** Change a runtime device: its options merged into the spec it was added with (same id). */
+  updateDevice(deviceId: string, options: Partial<RuntimeDeviceSpec>): Promise<{ ok: true; info: DeviceInfo } | { ok: false; error: string }>;
 }

@@ -1,17 +1,27 @@
 import type { Clock } from '../core/clock.js';
 import type {
-  CommandOptions, DeviceField, DeviceRegistryPort, DeviceSummary, FieldResult,
+  CommandOptions, DeviceField, DeviceInfo, DeviceRegistryPort, DeviceSummary, FieldResult, RuntimeDeviceSpec,
 } from '../core/ports.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { CommandResult, OutletAction, PduSnapshot } from '../core/types.js';
+import { validateRuntimeDevice } from './runtime-device.js';
 import { availabilityOf } from './pdu/health.js';
 import type { PduDevice } from './pdu/device.js';
+
+/** Builds a PduDevice for a runtime-added device (the composition root knows how). */
+export type DeviceFactory = (spec: RuntimeDeviceSpec & { id: string }) => PduDevice;
 
 /** Live state of every device and the one path for commands (ARCHITECTURE.md). */
 export class DeviceRegistry implements DeviceRegistryPort {
   private readonly devices = new Map<string, PduDevice>();
+  /** What each runtime device was added with (device/options merges into it). */
+  private readonly runtimeSpecs = new Map<string, RuntimeDeviceSpec & { id: string }>();
+  private scheduler: Scheduler | undefined;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly factory?: DeviceFactory,
+  ) {}
 
   add(device: PduDevice): void {
     if (this.devices.has(device.id)) throw new Error(`device id "${device.id}" registered twice`);
@@ -28,6 +38,7 @@ export class DeviceRegistry implements DeviceRegistryPort {
 
   /** Start polling every device, staggered by 100 ms so 1 Hz polls do not burst together (SPEC §3.2). */
   startAll(scheduler: Scheduler, staggerMs = 100): void {
+    this.scheduler = scheduler;
     let i = 0;
     for (const d of this.devices.values()) d.start(scheduler, (i++ * staggerMs) % Math.max(1, d.settings.pollIntervalMs));
   }
@@ -37,20 +48,21 @@ export class DeviceRegistry implements DeviceRegistryPort {
   }
 
   list(): DeviceSummary[] {
-    return this.all().map((d) => {
-      const snap = d.snapshot();
-      const state = d.healthState().state;
-      return {
-        id: d.id,
-        kind: 'cyberpower',
-        label: d.settings.label,
-        host: d.settings.host,
-        model: snap?.identity.model ?? null,
-        serial: snap?.identity.serial ?? null,
-        state,
-        availability: availabilityOf(state),
-      };
-    });
+    return this.all().map((d) => summary(d));
+  }
+
+  info(deviceId: string): DeviceInfo | null {
+    const d = this.devices.get(deviceId);
+    if (!d) return null;
+    const s = d.settings;
+    return {
+      ...summary(d),
+      profile: s.profile.name,
+      writable: s.version === '3' || s.writeCommunity !== '',
+      homeassistant: s.homeassistant ?? true,
+      fromConfig: s.fromConfig ?? true,
+      pollIntervalS: s.pollIntervalMs / 1000,
+    };
   }
 
   snapshot(deviceId: string): PduSnapshot | null {
@@ -69,6 +81,21 @@ export class DeviceRegistry implements DeviceRegistryPort {
     return d.command(outlet, action, opts);
   }
 
+  setOutletNameOverride(deviceId: string, outlet: number, name: string): FieldResult {
+    const field = `outlet_${outlet}_name`;
+    const d = this.devices.get(deviceId);
+    const ts = this.clock.now() / 1000;
+    if (!d) return { success: false, field, value: name, error: `unknown device "${deviceId}"`, code: 'P2M_ERR_UNKNOWN_DEVICE', ts };
+    const count = d.snapshot()?.identity.outlet_count ?? 0;
+    if (!Number.isInteger(outlet) || outlet < 1 || outlet > count) {
+      return { success: false, field, value: name, error: `unknown outlet ${outlet} (1..${count})`, code: 'P2M_ERR_UNKNOWN_OUTLET', ts };
+    }
+    if (Buffer.byteLength(name) > 64) return { success: false, field, value: name, error: 'at most 64 bytes', code: 'P2M_ERR_VALIDATION', ts };
+    if (name === '') d.nameOverrides.delete(outlet);
+    else d.nameOverrides.set(outlet, name);
+    return { success: true, field, value: name, error: null, code: null, ts };
+  }
+
   setDeviceField(deviceId: string, field: DeviceField, value: string): Promise<FieldResult> {
     return this.withDevice(deviceId, field, value, (d) => d.setDeviceField(field, value));
   }
@@ -81,9 +108,51 @@ export class DeviceRegistry implements DeviceRegistryPort {
     return this.withDevice(deviceId, 'preferred_source', source, (d) => d.setPreferredSource(source));
   }
 
+  addDevice(spec: RuntimeDeviceSpec): { ok: true; info: DeviceInfo } | { ok: false; error: string; field?: string } {
+    if (!this.factory || !this.scheduler) return { ok: false, error: 'runtime devices are not available' };
+    const checked = validateRuntimeDevice(spec, [...this.devices.keys()]);
+    if (!checked.ok) return checked;
+    const device = this.factory(checked.spec);
+    this.add(device);
+    this.runtimeSpecs.set(device.id, checked.spec);
+    device.start(this.scheduler);
+    return { ok: true, info: this.info(device.id) as DeviceInfo };
+  }
+
+  async updateDevice(deviceId: string, options: Partial<RuntimeDeviceSpec>): Promise<{ ok: true; info: DeviceInfo } | { ok: false; error: string }> {
+    const spec = this.runtimeSpecs.get(deviceId);
+    if (!spec) return { ok: false, error: this.devices.has(deviceId) ? 'defined in config file' : `unknown device "${deviceId}"` };
+    const merged = { ...spec, ...options, id: deviceId };
+    const others = [...this.devices.keys()].filter((k) => k !== deviceId);
+    const checked = validateRuntimeDevice(merged, others);
+    if (!checked.ok) return checked;
+    await this.removeDevice(deviceId);
+    return this.addDevice(checked.spec);
+  }
+
+  async removeDevice(deviceId: string): Promise<{ ok: true } | { ok: false; error: string }> {
+    const d = this.devices.get(deviceId);
+    if (!d) return { ok: false, error: `unknown device "${deviceId}"` };
+    if (d.settings.fromConfig ?? true) return { ok: false, error: 'defined in config file' };
+    this.scheduler?.remove(`pdu:${deviceId}`);
+    this.devices.delete(deviceId);
+    this.runtimeSpecs.delete(deviceId);
+    await d.stop();
+    return { ok: true };
+  }
+
   private withDevice(id: string, field: string, value: string, fn: (d: PduDevice) => Promise<FieldResult>): Promise<FieldResult> {
     const d = this.devices.get(id);
     if (d) return fn(d);
     return Promise.resolve({ success: false, field, value, error: `unknown device "${id}"`, code: 'P2M_ERR_UNKNOWN_DEVICE', ts: this.clock.now() / 1000 });
   }
+}
+
+function summary(d: PduDevice): DeviceSummary {
+  const snap = d.snapshot();
+  const state = d.healthState().state;
+  return {
+    id: d.id, kind: 'cyberpower', label: d.settings.label, host: d.currentHost(), model: snap?.identity.model ?? null,
+    serial: snap?.identity.serial ?? null, state, availability: availabilityOf(state),
+  };
 }

@@ -1,5 +1,6 @@
 import { parseOutletSpec, outletsOf } from '../../core/outlet-spec.js';
 import type { Config, DeviceConfig } from '../../config/schema.js';
+import type { RuntimeDeviceSpec } from '../../core/ports.js';
 import type { PduDeviceSettings } from './types.js';
 import { getProfile } from './profiles/index.js';
 
@@ -26,5 +27,32 @@ export function pduSettingsFrom(config: Config, d: DeviceConfig): PduDeviceSetti
     // Outlets beyond 256 do not exist on any CyberPower PDU; "all" protects every outlet there is.
     protectedOutlets: new Set(parsed.ok ? outletsOf(parsed.spec, 256) : []),
     recovery: { subnetScan: d.recovery.subnet_scan, subnet: d.recovery.subnet },
+    homeassistant: d.homeassistant,
+    fromConfig: true,
+  };
+}
+
+/** Settings of a device added at runtime (`device/add`), with the config's defaults (SPEC §9.3). */
+export function runtimePduSettings(config: Config, spec: RuntimeDeviceSpec & { id: string }): PduDeviceSettings {
+  return {
+    id: spec.id,
+    label: spec.label ?? '',
+    host: spec.host,
+    port: spec.port ?? 161,
+    version: spec.snmp_version ?? '2c',
+    community: spec.community ?? 'public',
+    writeCommunity: spec.write_community ?? 'private',
+    profile: getProfile(config.snmp.profile),
+    timeoutMs: config.snmp.timeout_ms,
+    retries: config.snmp.retries,
+    pollIntervalMs: (spec.poll_interval_s ?? 1) * 1000,
+    maxOidsPerRequest: config.snmp.max_oids_per_request,
+    meteringFloor: config.snmp.metering_floor,
+    expectedSerial: '',
+    capabilityRecheckMs: config.snmp.capability_recheck_s * 1000,
+    protectedOutlets: new Set(),
+    recovery: { subnetScan: true, subnet: '' },
+    homeassistant: true,
+    fromConfig: false,
   };
 }

@@ -22,4 +22,8 @@ export interface PduDeviceSettings {
   protectedOutlets: ReadonlySet<number>;
   /** Recovery by serial (SPEC §7.7): scan `subnet` ("" = the /24 around an IPv4 host). Absent = no scan. */
   recovery?: { subnetScan: boolean; subnet: string };
+  /** Per-device Home Assistant discovery (default true). */
+  homeassistant?: boolean;
+  /** Defined in the config file: not removable at runtime (default true). */
+  fromConfig?: boolean;
 }

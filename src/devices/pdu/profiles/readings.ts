@@ -1,4 +1,5 @@
 import type { PduSnapshot } from '../../../core/types.js';
+import { TOTAL_ROWS } from './derived.js';
 import type { MetricRow, PduProfile, Unit } from './types.js';
 
 /** One published reading: its sub-topic under `{base}/{id}/` (SPEC §9.2), value and unit. */
@@ -31,12 +32,6 @@ function instances(snap: PduSnapshot, row: MetricRow): Array<{ n: number | null;
   }
 }
 
-const TOTALS: ReadonlyArray<{ key: keyof PduSnapshot['totals']; unit: Unit; decimals: number }> = [
-  { key: 'load', unit: 'A', decimals: 1 },
-  { key: 'power', unit: 'W', decimals: 1 },
-  { key: 'energy', unit: 'kWh', decimals: 3 },
-];
-
 /**
  * Every present reading of a snapshot, in profile order, driven by the profile's topic column.
  * Absent values are left out (never 0, never empty: SPEC §9.1); `unknown` states are kept only
@@ -53,9 +48,9 @@ export function readingsOf(snap: PduSnapshot, profile: PduProfile): Reading[] {
       out.push({ key: n === null ? row.topic : row.topic.replace('{n}', String(n)), value, unit: row.unit ?? null, decimals: row.decimals ?? null, row });
     }
   }
-  for (const t of TOTALS) {
-    const v = snap.totals[t.key];
-    if (v !== null) out.push({ key: `total/${t.key}`, value: v, unit: t.unit, decimals: t.decimals, row: null });
+  for (const t of TOTAL_ROWS) {
+    const v = t.totalField ? snap.totals[t.totalField] : null;
+    if (v !== null && v !== undefined) out.push({ key: t.topic, value: v, unit: t.unit ?? null, decimals: t.decimals ?? null, row: null });
   }
   return out;
 }

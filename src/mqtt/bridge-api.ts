@@ -1,0 +1,93 @@
+import type { DeviceRegistryPort, RuntimeDeviceSpec } from '../core/ports.js';
+
+// The bridge request API (SPEC §9.3): `{base}/bridge/request/{action}` → `{base}/bridge/response/{action}`
+// with `{status, data, error?, transaction?}`. A lookup table of handlers, each small.
+
+export interface BridgeResponse {
+  status: 'ok' | 'error';
+  data: Record<string, unknown>;
+  error?: string;
+  transaction?: string;
+}
+
+export interface BridgeApiContext {
+  registry: DeviceRegistryPort;
+  /** Re-publish every discovery config and state; resolves with the number of entities. */
+  rediscover(): Promise<number>;
+  /** Clear retained topics and HA configs of a removed device. */
+  forgetDevice(deviceId: string): void;
+  mqttConnected(): boolean;
+}
+
+type Handler = (data: Record<string, unknown>, ctx: BridgeApiContext) => Promise<BridgeResponse> | BridgeResponse;
+
+const ok = (data: Record<string, unknown>): BridgeResponse => ({ status: 'ok', data });
+const err = (error: string, data: Record<string, unknown> = {}): BridgeResponse => ({ status: 'error', data, error });
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+const LATER: Readonly<Record<string, string>> = {
+  'switch/add': 'switch probes arrive with outage detection',
+  'switch/remove': 'switch probes arrive with outage detection',
+  'rules/reload': 'the rules engine is not part of this build yet',
+  'watchdog/reset': 'outlet watchdogs are not part of this build yet',
+};
+
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  devices: (_d, { registry }) => ok({ devices: registry.list() }),
+
+  'device/add': (d, { registry }) => {
+    const r = registry.addDevice(d as unknown as RuntimeDeviceSpec);
+    return r.ok ? ok({ ...r.info }) : err(r.error);
+  },
+
+  'device/remove': async (d, ctx) => {
+    const id = str(d.id);
+    if (!id) return err('field "id" is required');
+    const r = await ctx.registry.removeDevice(id);
+    if (!r.ok) return err(r.error, { id });
+    ctx.forgetDevice(id);
+    return ok({ id });
+  },
+
+  // `name` becomes the runtime device's label (SPEC §9.3); the PDU's own name is `device/name/set`.
+  'device/rename': async (d, { registry }) => {
+    const id = str(d.id);
+    const name = str(d.name);
+    if (!id || name === undefined) return err('fields "id" and "name" are required');
+    const r = await registry.updateDevice(id, { label: name });
+    return r.ok ? ok({ ...r.info }) : err(r.error, { id });
+  },
+
+  'device/options': async (d, { registry }) => {
+    const id = str(d.id);
+    const options = d.options;
+    if (!id) return err('field "id" is required');
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) return err('field "options" must be an object', { id });
+    const r = await registry.updateDevice(id, options as Partial<RuntimeDeviceSpec>);
+    return r.ok ? ok({ ...r.info }) : err(r.error, { id });
+  },
+
+  'ha/rediscover': async (_d, ctx) => ok({ entities: await ctx.rediscover() }),
+
+  health_check: (_d, { registry, mqttConnected }) => {
+    const issues: string[] = [];
+    for (const dev of registry.list()) if (dev.state !== 'healthy') issues.push(`device ${dev.id} is ${dev.state}`);
+    if (!mqttConnected()) issues.push('mqtt disconnected');
+    return ok({ healthy: issues.length === 0, issues });
+  },
+};
+
+export async function handleBridgeRequest(action: string, data: Record<string, unknown>, ctx: BridgeApiContext): Promise<BridgeResponse> {
+  const handler = HANDLERS[action];
+  if (!handler) {
+    const later = LATER[action];
+    return err(later ? `${action}: ${later}` : `unknown action "${action}" (known: ${Object.keys(HANDLERS).join(', ')})`);
+  }
+  try {
+    return await handler(data, ctx);
+  } catch (e) {
+    return err(`${action} failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+export const BRIDGE_ACTIONS = Object.keys(HANDLERS);

@@ -1,0 +1,170 @@
+import { hostname } from 'node:os';
+import type { Config } from '../config/schema.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { DeviceRegistryPort } from '../core/ports.js';
+import type { PduSnapshot } from '../core/types.js';
+import { PROFILES } from '../devices/pdu/profiles/index.js';
+import { createBridgeClient, redactUrl, type BridgeClient } from './client.js';
+import { DiscoveryPublisher } from './discovery-publisher.js';
+import { EnergyGuard } from './energy-guard.js';
+import { handleInbound } from './inbound.js';
+import { StatePublisher } from './publisher.js';
+import { availabilityMessages, stateMessages } from './state.js';
+import { bridgeTopic, deviceTopic, subscriptions } from './topics.js';
+
+export interface MqttServiceContext {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  bus: EventBus;
+  registry: DeviceRegistryPort;
+  version: string;
+  demo: boolean;
+  /** Where to connect: the embedded broker (with the bridge's own credentials) or mqtt.url. */
+  connection: { url: string; username?: string; password?: string; embedded: boolean };
+}
+
+export interface MqttService {
+  readonly client: BridgeClient;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The MQTT bridge (SPEC §9, §10): state out, commands and requests in, HA discovery. */
+export function createMqttService(ctx: MqttServiceContext): MqttService {
+  const { config, clock, bus, registry } = ctx;
+  const base = config.mqtt.base_topic;
+  const ha = config.homeassistant;
+  const log = ctx.logger.child({ module: 'mqtt' });
+  const startedAt = new Date(clock.now()).toISOString();
+  const once = new Set<string>();
+  const unsubscribers: Array<() => void> = [];
+
+  const client = createBridgeClient({
+    url: ctx.connection.url,
+    ...(ctx.connection.username ? { username: ctx.connection.username, password: ctx.connection.password ?? '' } : {}),
+    clientId: config.mqtt.client_id || `power2mqtt-${hostname()}`,
+    // aedes speaks MQTT 3.1.1 only (SPEC §2.1).
+    protocolVersion: ctx.connection.embedded ? 4 : config.mqtt.protocol_version,
+    keepaliveS: config.mqtt.keepalive_s,
+    reconnectMinS: config.mqtt.reconnect_min_s,
+    reconnectMaxS: config.mqtt.reconnect_max_s,
+    rejectUnauthorized: config.mqtt.reject_unauthorized,
+    ...(config.mqtt.ca ? { caFile: config.mqtt.ca } : {}),
+    ...(config.mqtt.cert ? { certFile: config.mqtt.cert, keyFile: config.mqtt.key } : {}),
+    will: { topic: bridgeTopic(base, 'state'), payload: 'offline', retain: true, qos: 1 },
+    clock,
+    logger: ctx.logger,
+  });
+  const publish = (topic: string, payload: string, opts: { retain: boolean; qos: 0 | 1 }): void => client.publish(topic, payload, opts);
+  const respond = (topic: string, body: unknown): void => publish(topic, JSON.stringify(body), { retain: false, qos: 1 });
+  const states = new StatePublisher(publish, base, config.mqtt.heartbeat_s * 1000, () => clock.now());
+  const energy = new EnergyGuard();
+  const discovery = new DiscoveryPublisher({ config, registry, publish, clock, logger: log, version: ctx.version });
+
+  const logOnce = (key: string, fields: Record<string, unknown>, msg: string): void => {
+    if (once.has(key)) return;
+    if (once.size > 10_000) once.clear();
+    once.add(key);
+    log.warn(fields, msg);
+  };
+
+  const publishInfo = (): void => {
+    publish(
+      bridgeTopic(base, 'info'),
+      JSON.stringify({
+        version: ctx.version, started_at: startedAt, demo: ctx.demo, base_topic: base, embedded_broker: ctx.connection.embedded,
+        homeassistant: ha.enabled, devices: registry.list(),
+        // Switch probes and the outage engine are not part of this build yet.
+        switches: { total: 0, up: 0, down: 0, unknown: 0, stale: 0 }, outage_state: null,
+      }),
+      { retain: true, qos: 1 },
+    );
+  };
+
+  const publishSnapshot = (snap: PduSnapshot): void => {
+    const info = registry.info(snap.device_id);
+    const profile = info ? PROFILES[info.profile as keyof typeof PROFILES] : undefined;
+    if (!info || !profile) return;
+    const messages = energy.apply(snap.device_id, stateMessages(snap, profile, { host: info.host, state: info.state }));
+    const layoutKey = `${snap.capabilities.join(',')}|${Object.keys(snap.outlets).length}|${Object.keys(snap.banks).join(',')}`;
+    states.update(snap.device_id, messages, layoutKey);
+    // Identity or entity set changed (first sample, rename, capability change): bridge info too.
+    if (discovery.deviceSeen(snap)) publishInfo();
+  };
+
+  const republishAll = (): void => {
+    states.resync();
+    for (const d of registry.list()) {
+      const snap = registry.snapshot(d.id);
+      if (snap) publishSnapshot(snap);
+      states.update(d.id, availabilityMessages(d.state), null);
+    }
+  };
+
+  const onConnect = (): void => {
+    publish(bridgeTopic(base, 'state'), 'online', { retain: true, qos: 1 });
+    publishInfo();
+    republishAll();
+    if (ha.enabled) discovery.publishAll();
+  };
+
+  return {
+    client,
+    async start() {
+      unsubscribers.push(
+        bus.on('sample', publishSnapshot),
+        bus.on('health', (h) => {
+          states.update(h.device_id, availabilityMessages(h.to), null);
+          publishInfo();
+        }),
+        bus.on('device.event', (e) => respond(deviceTopic(base, e.device_id, 'event'), e)),
+        client.onConnect(onConnect),
+        client.onMessage((topic, payload, packet) => {
+          if (discovery.collect(topic, payload)) return;
+          handleInbound(topic, payload, packet.retain, {
+            base, haStatusTopic: ha.enabled ? ha.status_topic : null, registry, logger: log, now: () => clock.now(), respond, logOnce,
+            outletState: (id, outlet, state) => states.set(id, `outlet/${outlet}/state`, state),
+            namesChanged: (id) => {
+              const snap = registry.snapshot(id);
+              if (snap) publishSnapshot(snap);
+            },
+            haOnline: () => discovery.haBirth(republishAll),
+            bridgeApi: {
+              registry,
+              rediscover: async () => {
+                republishAll();
+                return discovery.publishAll();
+              },
+              forgetDevice: (id) => {
+                states.removeDevice(id);
+                energy.forget(id);
+                discovery.removeDevice(id);
+                publishInfo();
+              },
+              mqttConnected: () => client.connected,
+            },
+          }).catch((err: unknown) => log.error({ topic, error: errorMessage(err) }, 'mqtt message handling failed'));
+        }),
+      );
+      client.subscribe([...subscriptions(base, ha.enabled ? ha.status_topic : null), ...discovery.collectFilters()]);
+      log.info({ url: redactUrl(ctx.connection.url), base_topic: base, homeassistant: ha.enabled }, 'mqtt bridge started');
+    },
+
+    async stop() {
+      for (const u of unsubscribers.splice(0)) u();
+      discovery.stop();
+      if (client.connected) {
+        for (const d of registry.list()) {
+          publish(deviceTopic(base, d.id, 'bridge/status'), 'offline', { retain: true, qos: 1 });
+          publish(deviceTopic(base, d.id, 'availability'), 'offline', { retain: true, qos: 1 });
+        }
+        publish(bridgeTopic(base, 'state'), 'offline', { retain: true, qos: 1 });
+      }
+      await client.end();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type App } from '../../src/app.js';
+import { configSchema, resolveConfig, type Config, type ConfigInput } from '../../src/config/index.js';
+import { silentLogger } from '../../src/core/logger.js';
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  dir: string;
+  /** mqtt://127.0.0.1:PORT of the embedded broker (or the external one configured). */
+  mqttUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The real app with a config built like a config file would be (demo on, random ports, temp data dir). */
+export async function startTestApp(input: ConfigInput = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'p2m-app-'));
+  const parsed = configSchema.parse({
+    ...input,
+    demo: { snmp_port: 0, ...(input.demo ?? {}) },
+    mqtt: { ...(input.mqtt ?? {}), embedded: { port: 0, ...(input.mqtt?.embedded ?? {}) } },
+    history: { path: join(dir, 'power2mqtt.db'), ...(input.history ?? {}) },
+  });
+  const config = resolveConfig(parsed, { fileLoaded: false });
+  const app = createApp({ config, logger: silentLogger(), configFile: null });
+  await app.start();
+  const mqttUrl = app.broker ? app.broker.url : config.mqtt.url;
+  return {
+    app, config, dir, mqttUrl,
+    async stop() {
+      await app.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
