@@ -27,7 +27,10 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     await app.start();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const hint = e.code === 'EADDRINUSE' ? ' (another power2mqtt or service already uses that port; change demo.snmp_port or stop it)' : '';
+    const hint =
+      e.code === 'EADDRINUSE'
+        ? ' (another program already uses that port: stop it, or change demo.snmp_port / mqtt.embedded.port; to use a broker that is already running, set mqtt.url)'
+        : '';
     logger.fatal({ error: errorMessage(err) }, `start-up failed${hint}`);
     await app.stop().catch(() => undefined);
     return 1;

@@ -202,7 +202,7 @@ export function createBridgeClient(opts: BridgeClientOptions): BridgeClient {
       for (const [topic, m] of buffered) send(c, topic, m.payload, { retain: true, qos: m.qos });
       buffered.clear();
       overflowLogged = false;
-      return onReady(c);
+      if (filters.size === 0) return onReady(c);
       c.subscribe([...filters], { qos: 1 }, (err, granted) => {
         if (err) return; // the connection went away; 'close' handles it
         const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
