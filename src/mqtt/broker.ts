@@ -17,6 +17,8 @@ export const CREDENTIALS_FILE = 'mqtt-credentials.yaml';
 export const GENERATED_USERNAME = 'power2mqtt';
 const CLOSE_TIMEOUT_MS = 3000;
 const LOGGED_KEYS_MAX = 1000;
+// scrypt runs on libuv's small thread pool; a burst of failing logins must not occupy it.
+const MAX_CONCURRENT_VERIFY = 4;
 
 export interface BrokerUser {
   username: string;
@@ -62,9 +64,9 @@ const digest = (s: string | Buffer): Buffer => createHash('sha256').update(s).di
 /** Constant-time string equality (digests have equal length whatever the inputs). */
 const sameSecret = (a: string | Buffer, b: string | Buffer): boolean => timingSafeEqual(digest(a), digest(b));
 
-function authError(returnCode: 4 | 5, message: string): AuthenticateError {
-  // aedes types returnCode as a const enum, which isolatedModules cannot read: 4 = bad
-  // username or password, 5 = not authorized (MQTT 3.1.1 §3.2.2.3).
+function authError(returnCode: 3 | 4 | 5, message: string): AuthenticateError {
+  // aedes types returnCode as a const enum, which isolatedModules cannot read: 3 = server
+  // unavailable, 4 = bad username or password, 5 = not authorized (MQTT 3.1.1 §3.2.2.3).
   return Object.assign(new Error(message), { returnCode: returnCode as AuthenticateError['returnCode'] });
 }
 
@@ -155,37 +157,51 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   // cost a hash, not 100+ ms of scrypt. Failures are never cached.
   const verified = new Map<string, Buffer>();
   const logged = new Set<string>();
+  let verifying = 0;
+  const bridgeClientIds = new Set<string>();
   const logOnce = (key: string, fn: () => void): void => {
-    if (logged.has(key) || logged.size >= LOGGED_KEYS_MAX) return;
+    if (logged.has(key)) return;
+    if (logged.size >= LOGGED_KEYS_MAX) logged.clear(); // bounded memory; repeats may log again
     logged.add(key);
     fn();
   };
 
-  async function checkUser(username: string, password: Buffer): Promise<boolean> {
-    const hash = users.get(username);
-    if (hash === undefined) return false;
+  const BAD = (): AuthenticateError => authError(4, 'bad username or password');
+
+  async function checkUser(username: string, hash: string, password: Buffer): Promise<AuthenticateError | null> {
     const known = verified.get(username);
-    if (known && timingSafeEqual(known, digest(password))) return true;
-    const ok = await verifyPassword(password.toString('utf8'), hash);
-    if (ok) verified.set(username, digest(password));
-    return ok;
+    if (known && timingSafeEqual(known, digest(password))) return null;
+    if (verifying >= MAX_CONCURRENT_VERIFY) return authError(3, 'server busy verifying other logins; retry');
+    verifying++;
+    try {
+      if (!(await verifyPassword(password.toString('utf8'), hash))) return BAD();
+      verified.set(username, digest(password));
+      return null;
+    } finally {
+      verifying--;
+    }
   }
 
   /** null = accepted; otherwise why not (never contains the password). */
   async function authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<AuthenticateError | null> {
     const pw = password ?? Buffer.alloc(0);
+    if (username === bridgeCredentials.username) {
+      if (!sameSecret(pw, bridgeCredentials.password)) return BAD();
+      bridgeClients.add(client);
+      bridgeClientIds.add(client.id);
+      return null;
+    }
+    // A second client with the bridge's client id would disconnect it (MQTT-3.1.4-2): with
+    // authentication on, nobody else may take that id over.
+    if (security.acl && bridgeClientIds.has(client.id)) return authError(5, 'not authorized: client id in use by the bridge');
     if (username === undefined || username === '') {
       return security.anonymous ? null : authError(5, 'not authorized: this broker requires a username and password');
     }
-    if (username === bridgeCredentials.username) {
-      if (!sameSecret(pw, bridgeCredentials.password)) return authError(4, 'bad username or password');
-      bridgeClients.add(client);
-      return null;
-    }
-    if (generated && username === generated.username) return sameSecret(pw, generated.password) ? null : authError(4, 'bad username or password');
-    if (users.has(username)) return (await checkUser(username, pw)) ? null : authError(4, 'bad username or password');
+    if (generated && username === generated.username) return sameSecret(pw, generated.password) ? null : BAD();
+    const hash = users.get(username);
+    if (hash !== undefined) return checkUser(username, hash, pw);
     // Without any configured user, credentials are ignored (as Mosquitto without a password file).
-    return security.mode === 'open' ? null : authError(4, 'bad username or password');
+    return security.mode === 'open' ? null : BAD();
   }
 
   const broker = await Aedes.createBroker({
