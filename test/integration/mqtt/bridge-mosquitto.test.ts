@@ -1,6 +1,8 @@
 // The app against an external broker: Debian mosquitto started by the test on a free port
 // (SPEC §9; issue: same behaviour against both brokers, broker restart mid-run).
 import mqtt, { type MqttClient } from 'mqtt';
+import { RealClock } from '../../../src/core/clock.js';
+import { createSimulatedPdu } from '../../../src/devices/pdu/simulator/agent.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { requires } from '../../support/requires.js';
@@ -91,4 +93,56 @@ describe.runIf(requires('Debian mosquitto', mosquittoAvailable()))('bridge with 
       await broker.stop();
     }
   }, 20_000);
+});
+
+describe.runIf(requires('Debian mosquitto', mosquittoAvailable()))('discovery clean-up at start-up (SPEC §10.4)', () => {
+  it('clears our stale configs and the original bridge legacy ones; keeps foreign configs; homeassistant: false publishes none', async () => {
+    const broker = await startMosquitto();
+    const pub = (topic: string, payload: string) => mosquittoPub(['-h', '127.0.0.1', '-p', String(broker.port), '-r', '-t', topic, '-m', payload]);
+    const stale = 'homeassistant/sensor/cyberpdu_GONE123_input_voltage/config';
+    const legacy = 'homeassistant/sensor/demo-pdu_ats_voltage_sensitivity/config';
+    const foreign = 'homeassistant/sensor/zigbee_lamp_power/config';
+    await pub(stale, JSON.stringify({ unique_id: 'cyberpdu_GONE123_input_voltage', state_topic: 'pdu/gone/input/voltage', name: 'x' }));
+    await pub(legacy, JSON.stringify({ unique_id: 'demo-pdu_ats_voltage_sensitivity', state_topic: 'pdu/demo-pdu/ats/voltage_sensitivity' }));
+    await pub(foreign, JSON.stringify({ unique_id: 'zigbee_lamp_power', state_topic: 'zigbee2mqtt/lamp' }));
+    const t = await startTestApp({ mqtt: { url: broker.url } });
+    const watcher = await mqtt.connectAsync(broker.url);
+    try {
+      const last = new Map<string, string>();
+      watcher.on('message', (topic, payload) => last.set(topic, payload.toString()));
+      await watcher.subscribeAsync('homeassistant/#');
+      await until(() => last.get(stale) === '' && last.get(legacy) === '', 8000, 'stale and legacy configs cleared');
+      expect(last.get(foreign)).toContain('zigbee_lamp_power');
+      expect([...last.entries()].filter(([k, v]) => k.includes('cyberpdu_DEMO0001') && v !== '').length).toBeGreaterThan(80);
+    } finally {
+      await watcher.endAsync();
+      await t.stop();
+    }
+    await broker.stop();
+  }, 30_000);
+
+  it('per-device homeassistant: false publishes no configs for that PDU, while the other gets its entities', async () => {
+    const broker = await startMosquitto();
+    const sim = await createSimulatedPdu({ port: 0, clock: new RealClock(), serial: 'NOHA0001' });
+    const t = await startTestApp({
+      mqtt: { url: broker.url },
+      demo: { enabled: true },
+      devices: [{ id: 'quiet', host: '127.0.0.1', port: sim.port, homeassistant: false }],
+    });
+    const watcher = await mqtt.connectAsync(broker.url);
+    try {
+      const last = new Map<string, string>();
+      watcher.on('message', (topic, payload) => last.set(topic, payload.toString()));
+      await watcher.subscribeAsync(['homeassistant/#', 'pdu/#']);
+      await until(() => last.get('pdu/quiet/outlet/1/state') === 'on' && [...last.keys()].some((k) => k.includes('cyberpdu_DEMO0001')), 8000, 'both polled');
+      await new Promise((r) => setTimeout(r, 500));
+      expect([...last.keys()].filter((k) => k.includes('NOHA0001'))).toEqual([]);
+      expect([...last.keys()].filter((k) => k.includes('cyberpdu_DEMO0001')).length).toBeGreaterThan(80);
+    } finally {
+      await watcher.endAsync();
+      await t.stop();
+      await sim.close();
+      await broker.stop();
+    }
+  }, 30_000);
 });
