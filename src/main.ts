@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { checkConfigCommand } from './cli/check-config.js';
 import { processIO, type CliIO } from './cli/io.js';
+import { hashPasswordCommand } from './cli/hash-password.js';
 import { mockPduCommand } from './cli/mock-pdu.js';
+import { mqttCredentialsCommand } from './cli/mqtt-credentials.js';
 import { probeCommand } from './cli/probe.js';
 import { runCommand } from './cli/run.js';
 import { VERSION } from './app.js';
@@ -18,6 +20,9 @@ commands:
                                print a PDU's identity, capabilities and one decoded sample
   mock-pdu [--port 1161] [--count N] [--bind 127.0.0.1]
                                run N simulated PDU44001 SNMP agents
+  hash-password                read a password on stdin, print its scrypt hash for the config file
+  mqtt-credentials [--config FILE]
+                               print the embedded broker's generated user and password
 
 power2mqtt <command> --help shows the options of one command.
 `;
@@ -29,6 +34,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'check-config': checkConfigCommand,
   probe: probeCommand,
   'mock-pdu': mockPduCommand,
+  'hash-password': hashPasswordCommand,
+  'mqtt-credentials': mqttCredentialsCommand,
 };
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPasswordHash } from '../../src/config/index.js';
+import { verifyPassword } from '../../src/core/password.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MAIN = join(ROOT, 'dist/main.js');
@@ -85,5 +87,22 @@ describe('power2mqtt CLI (built)', () => {
     const bad = await run(['frobnicate']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/unknown command "frobnicate"/);
+  });
+
+  it('hash-password reads stdin and prints a hash the config accepts; mqtt-credentials explains when there are none', async () => {
+    const out = await new Promise<{ code: number | null; out: string }>((res) => {
+      const child = spawn(process.execPath, [MAIN, 'hash-password'], { cwd, env: { PATH: process.env.PATH ?? '' } });
+      let o = '';
+      child.stdout.on('data', (d) => (o += d));
+      child.on('close', (code) => res({ code, out: o }));
+      child.stdin.end('correct horse\n');
+    });
+    expect(out.code).toBe(0);
+    const hash = out.out.trim();
+    expect(isPasswordHash(hash)).toBe(true);
+    expect(await verifyPassword('correct horse', hash)).toBe(true);
+    const creds = await run(['mqtt-credentials']);
+    expect(creds.code).toBe(1);
+    expect(creds.err).toMatch(/no generated broker credentials/);
   });
 });
