@@ -35,7 +35,7 @@ export async function hashPassword(plain: string): Promise<string> {
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
-interface ParsedHash {
+export interface ParsedHash {
   N: number;
   r: number;
   p: number;

@@ -274,7 +274,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       ]);
       let timer: ReturnType<Clock['setTimeout']> | undefined;
       const timeout = new Promise<void>((r) => (timer = clock.setTimeout(r, CLOSE_TIMEOUT_MS)));
-      // aedes closes the MQTT clients; sockets that never sent CONNECT are ours to end.
+      // Shutdown ends every connection now: aedes only knows clients that sent CONNECT, and
+      // server.close() would otherwise wait for the rest.
       for (const s of sockets) if (!s.destroyed) s.destroy();
       await Promise.race([done.then(() => undefined), timeout]);
       clock.clearTimeout(timer);

@@ -7,7 +7,7 @@
 //   await broker.stop();
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Availability } from './requires.js';
@@ -22,7 +22,7 @@ export interface MosquittoHandle {
   url: string;
   /** SIGTERM (SIGKILL after 2 s) and remove the temp dir; idempotent */
   stop(): Promise<void>;
-  /** kill -9 (clients see a dead socket, wills fire... on a broker that is gone), then start again on the same port */
+  /** kill -9 (clients see their connection drop without DISCONNECT), then start again on the same port; retained messages are lost (persistence false) */
   restart(): Promise<void>;
   /** the broker's log file plus its stdout/stderr */
   logs(): string;
@@ -63,12 +63,10 @@ export function mosquittoAvailable(): Availability {
 
 export function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
+    const srv = createServer().once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
     });
   });
 }
@@ -77,17 +75,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.setTimeout(500);
-    s.once('connect', () => {
+    const s = connect({ host: '127.0.0.1', port, timeout: 500 });
+    const done = (ok: boolean): void => {
       s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-    s.once('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
+      resolve(ok);
+    };
+    s.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
   });
 }
 
@@ -95,17 +88,21 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
+    child.once('exit', () => resolve(true)).once('exit', () => clearTimeout(t));
   });
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 5_000, killSignal: 'SIGKILL' }, (err, _out, stderr) =>
-      err ? reject(new Error(`${cmd} failed: ${err.message} ${stderr}`)) : resolve(),
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command to completion (bounded: 5 s, then SIGKILL). Never rejects. */
+function exec(cmd: string, args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: 5_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });
 }
@@ -124,20 +121,17 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
   const logFile = join(dir, 'mosquitto.log');
   const users = Object.entries(opts.users ?? {});
   const port = opts.port ?? (await freeTcpPort());
-  const lines = [
-    `listener ${port} 127.0.0.1`,
-    `allow_anonymous ${opts.allowAnonymous ?? users.length === 0}`,
-    'persistence false',
-    `log_dest file ${logFile}`,
-    'log_type all',
-    'connection_messages true',
-  ];
+  const lines = [`listener ${port} 127.0.0.1`, `allow_anonymous ${opts.allowAnonymous ?? users.length === 0}`, 'persistence false'];
+  lines.push(`log_dest file ${logFile}`, 'log_type all', 'connection_messages true');
   // As root, mosquitto drops to user "mosquitto", which cannot read our 0700 temp dir.
   if (process.getuid?.() === 0) lines.push(`user ${userInfo().username}`);
   if (users.length > 0) {
     const passwd = join(dir, 'passwd');
     writeFileSync(passwd, '', { mode: 0o600 });
-    for (const [name, password] of users) await run('mosquitto_passwd', ['-b', passwd, name, password]);
+    for (const [name, password] of users) {
+      const r = await exec('mosquitto_passwd', ['-b', passwd, name, password]);
+      if (r.code !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr}`);
+    }
     lines.push(`password_file ${passwd}`);
   }
   const conf = join(dir, 'mosquitto.conf');
@@ -152,8 +146,7 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
     child = c;
     live.add(c);
     c.once('exit', () => live.delete(c));
-    c.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    c.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    for (const stream of [c.stdout, c.stderr]) stream?.on('data', (d: Buffer) => (output += d.toString()));
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (c.exitCode !== null || c.signalCode !== null) break;
@@ -176,15 +169,13 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
     }
   }
 
-  function logs(): string {
-    let file = '';
+  const logs = (): string => {
     try {
-      file = readFileSync(logFile, 'utf8');
+      return readFileSync(logFile, 'utf8') + output;
     } catch {
-      // not written yet
+      return output; // no log file yet
     }
-    return `${file}${output}`;
-  }
+  };
 
   try {
     await launch();
@@ -212,40 +203,22 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
   };
 }
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Run `mosquitto_pub` with `args` (bounded: 5 s). Never rejects. */
-export function mosquittoPub(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile('mosquitto_pub', args, { timeout: 5_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+export const mosquittoPub = (args: string[]): Promise<CliResult> => exec('mosquitto_pub', args);
 
 const hasStdbuf = onPath('stdbuf');
 
-export interface Subscriber {
-  /** resolves when `count` messages arrived (or the subscriber exits/times out) with `topic payload` lines */
-  done: Promise<CliResult & { lines: string[] }>;
-}
-
 /**
  * Start `mosquitto_sub -v -C count -W timeoutS` and resolve once its SUBACK arrived (it prints
- * debug lines with -d), so a following publish cannot race the subscription.
+ * debug lines with -d), so a following publish cannot race the subscription. `done` resolves
+ * when `count` messages arrived or the subscriber exited/timed out, with `topic payload` lines.
  */
-export async function mosquittoSub(args: string[], count: number, timeoutS = 5): Promise<Subscriber> {
+export async function mosquittoSub(args: string[], count: number, timeoutS = 5): Promise<{ done: Promise<CliResult & { lines: string[] }> }> {
   const subArgs = ['-d', '-v', '-C', String(count), '-W', String(timeoutS), ...args];
   // stdout is a pipe, so mosquitto_sub's stdio buffers its debug lines (SUBACK) until exit;
   // coreutils' stdbuf makes it line-buffered.
-  const child = hasStdbuf
-    ? spawn('stdbuf', ['-oL', 'mosquitto_sub', ...subArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('mosquitto_sub', subArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, argv] = hasStdbuf ? ['stdbuf', ['-oL', 'mosquitto_sub', ...subArgs]] : ['mosquitto_sub', subArgs];
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -257,8 +230,7 @@ export async function mosquittoSub(args: string[], count: number, timeoutS = 5):
     });
   });
   if (!hasStdbuf) await sleep(300);
-  const deadline = Date.now() + timeoutS * 1000;
-  while (hasStdbuf && !/received SUBACK/.test(stdout) && child.exitCode === null && Date.now() < deadline) await sleep(10);
+  else await until(() => /received SUBACK/.test(stdout) || child.exitCode !== null, timeoutS * 1000).catch(() => undefined);
   return { done };
 }
 
@@ -278,7 +250,7 @@ export interface TcpProxy {
  * network" down without touching the broker or the client.
  */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   let accepted = 0;
   const server = createServer({ noDelay: true }, (inbound) => {
     accepted++;
@@ -292,7 +264,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     inbound.once('close', () => outbound.destroy());
     outbound.once('close', () => inbound.destroy());
   });
-  const listen = (port: number): Promise<void> => new Promise((r, j) => server.once('error', j).listen(port, '127.0.0.1', () => r()));
+  const listen = (p: number): Promise<void> => new Promise((r, j) => server.once('error', j).listen(p, '127.0.0.1', () => r()));
   await listen(0);
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
