@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    reporters: ['default'],
+    // The JSON file lets .ci/run print one plain "N passed, N failed" summary line.
+    reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
   },
 });
