@@ -202,13 +202,16 @@ export function renderSection(r: PollReport): string {
   return parts.join('\n');
 }
 
-/** Replace the polling section of PERFORMANCE.md (or append it; or create the file with a title). */
-export function replaceSection(doc: string | null, section: string): string {
+/**
+ * Replace the polling section of PERFORMANCE.md (or append it; or create the file with a title).
+ * Other benchmarks pass their own markers (e.g. bench/mqtt-report.ts).
+ */
+export function replaceSection(doc: string | null, section: string, startMarker = SECTION_START, endMarker = SECTION_END): string {
   const base = doc ?? '# power2mqtt performance\n\nMeasured by `npm run bench` (bench/). Each benchmark owns one section between its `<!-- bench:…:start -->` / `<!-- bench:…:end -->` markers and rewrites only that section.\n';
-  const start = base.indexOf(SECTION_START);
-  const end = base.indexOf(SECTION_END);
+  const start = base.indexOf(startMarker);
+  const end = base.indexOf(endMarker);
   if (start !== -1 && end !== -1 && end > start) {
-    return base.slice(0, start) + section + base.slice(end + SECTION_END.length);
+    return base.slice(0, start) + section + base.slice(end + endMarker.length);
   }
   return `${base.replace(/\n*$/, '\n')}\n${section}\n`;
 }

@@ -5,18 +5,24 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RealClock } from '../src/core/clock.js';
 import { errorMessage } from '../src/core/errors.js';
+import { mosquittoMissing, runMqttSuite } from './mqtt-bench.js';
+import type { BrokerKind } from './mqtt-protocol.js';
+import { MQTT_SECTION_END, mqttResultsTable, mqttTargetsTable, renderMqttSection, replaceMqttSection, type MqttReport } from './mqtt-report.js';
 import { runPollBench, type PollRunResult } from './poll-bench.js';
 import {
   fmt, holds, renderSection, replaceSection, resultsTable, targetsTable, targetVerdicts, whyNot, type MachineFacts, type PollReport,
 } from './report.js';
 
-// `npm run bench`: the polling benchmark (N simulated PDUs polled at 1 Hz from one process).
-// Prints the table to stdout, progress to stderr, and rewrites the polling section of
+// `npm run bench`: the polling benchmark (N simulated PDUs polled at 1 Hz from one process) and
+// the MQTT benchmark (the real bridge at N PDUs against the embedded aedes broker and mosquitto).
+// Prints the tables to stdout, progress to stderr, and rewrites each suite's section of
 // docs/PERFORMANCE.md. Every run and the whole benchmark are bounded in count and time.
 
 const USAGE = `usage: npm run bench -- [options]
 
-  --quick            ~1 minute: N = 1, 100, 500, warm-up 3 s, window 10 s, no upward search
+  --suite S          poll | mqtt | all (default all)
+  --quick            shorter: polling ~1 minute (N = 1, 100, 500, warm-up 3 s, window 10 s, no
+                     upward search); MQTT window 8 s, 60 commands
   --seconds S        measurement window per N (default 30)
   --warmup S         warm-up per N, excluded (default 5)
   --n LIST           fixed Ns, comma-separated (default 1,100,500)
@@ -33,12 +39,21 @@ const USAGE = `usage: npm run bench -- [options]
   --budget S         stop the upward search when the whole run would pass S seconds (default 1200)
   --out FILE         markdown file to update (default docs/PERFORMANCE.md)
   --no-write         print only
+
+MQTT suite (poll-only baseline at the same N, then the bridge per broker):
+  --mqtt-n N         PDUs (default 100)
+  --mqtt-seconds S   measurement window per broker (default 20, --quick 8)
+  --mqtt-warmup S    warm-up per broker, excluded (default 5, at least 5: discovery happens then)
+  --brokers LIST     aedes,mosquitto (default both; mosquitto is skipped, and said so, if missing)
+  --commands K       command round trips per broker after the window (default 200, --quick 60)
+  --profile / --no-profile apply here too: CPU profile of the bridge (--profile-seconds, default 10)
 `;
 
 const SEARCH_LADDER = [750, 1000, 1500, 2000, 3000, 4000, 6000, 8000];
 
 const { values } = parseArgs({
   options: {
+    suite: { type: 'string', default: 'all' },
     quick: { type: 'boolean', default: false },
     seconds: { type: 'string' },
     warmup: { type: 'string' },
@@ -56,6 +71,12 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
+    'mqtt-n': { type: 'string' },
+    'mqtt-seconds': { type: 'string' },
+    'mqtt-warmup': { type: 'string' },
+    brokers: { type: 'string', default: 'aedes,mosquitto' },
+    commands: { type: 'string' },
+    'profile-seconds': { type: 'string' },
   },
 });
 
@@ -89,6 +110,22 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outPath = values.out ?? join(repoRoot, 'docs', 'PERFORMANCE.md');
 const TIMEOUT_MS = 800; // config default snmp.timeout_ms
 const PROFILE_N = num('profile-n', values['profile-n'], 500, 1, 20_000);
+const suite = values.suite ?? 'all';
+if (suite !== 'poll' && suite !== 'mqtt' && suite !== 'all') {
+  process.stderr.write(`--suite must be poll, mqtt or all (got ${suite})\n${USAGE}`);
+  process.exit(2);
+}
+const mqttN = num('mqtt-n', values['mqtt-n'], 100, 1, 2000);
+const mqttWindowS = num('mqtt-seconds', values['mqtt-seconds'], quick ? 8 : 20, 1, 3600);
+const mqttWarmupS = num('mqtt-warmup', values['mqtt-warmup'], 5, 5, 600);
+const mqttCommands = num('commands', values.commands, quick ? 60 : 200, 0, 10_000);
+const profileWindowS = num('profile-seconds', values['profile-seconds'], quick ? 5 : 10, 1, 600);
+const brokers = (values.brokers ?? '').split(',').map((b) => b.trim()).filter(Boolean) as BrokerKind[];
+if (brokers.length === 0 || brokers.some((b) => b !== 'aedes' && b !== 'mosquitto')) {
+  process.stderr.write(`--brokers must list aedes and/or mosquitto (got ${values.brokers})\n${USAGE}`);
+  process.exit(2);
+}
+const COMMAND_TIMEOUT_MS = 2000;
 
 const clock = new RealClock();
 const t0 = clock.monotonic();
@@ -113,7 +150,63 @@ async function one(n: number, cpuProfile = false, windowOverrideS?: number): Pro
   return r;
 }
 
+function machineFacts(): MachineFacts {
+  const argv = process.argv.slice(2);
+  const cpus = os.cpus();
+  return {
+    date: new Date(clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown CPU',
+    cpuCount: cpus.length,
+    cpuMhz: cpus[0]?.speed ?? 0,
+    totalMemGb: os.totalmem() / 2 ** 30,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    loadStart,
+    loadEnd: os.loadavg()[0] ?? 0,
+  };
+}
+
 async function main(): Promise<number> {
+  if (suite !== 'mqtt') await pollSuite();
+  if (suite !== 'poll') await mqttSuite();
+  process.stdout.write(`whole run: ${fmt((clock.monotonic() - t0) / 1000, 0)} s\n`);
+  return 0;
+}
+
+async function mqttSuite(): Promise<void> {
+  const m0 = clock.monotonic();
+  const mqttLoadStart = os.loadavg()[0] ?? 0;
+  if (brokers.includes('mosquitto') && mosquittoMissing()) log(`mosquitto not available: ${mosquittoMissing()}`);
+  const r = await runMqttSuite({
+    n: mqttN, brokers, portBase, warmupMs: mqttWarmupS * 1000, windowMs: mqttWindowS * 1000, commands: mqttCommands,
+    commandTimeoutMs: COMMAND_TIMEOUT_MS, commandBudgetMs: Math.max(10_000, mqttCommands * 150), snmpTimeoutMs: TIMEOUT_MS,
+    profileMode, profileWindowMs: profileWindowS * 1000, agentProcs: agentProcsFor(mqttN), clock, log,
+  });
+  const totalS = (clock.monotonic() - m0) / 1000;
+  const report: MqttReport = {
+    machine: { ...machineFacts(), loadStart: mqttLoadStart }, n: mqttN, warmupS: mqttWarmupS, windowS: mqttWindowS, commands: mqttCommands,
+    commandTimeoutMs: COMMAND_TIMEOUT_MS, baseline: r.baseline, runs: r.runs, skipped: r.skipped, profile: r.profile, totalS,
+  };
+  process.stdout.write(`\nMQTT at N = ${mqttN}:\n\n${mqttResultsTable(r.runs, r.baseline)}\n\n`);
+  process.stdout.write(`poll-only baseline: ${r.baseline ? `${fmt(r.baseline.cpuMsPerPoll, 3)} ms CPU per PDU-poll` : 'not measured'}\n`);
+  for (const s of r.skipped) process.stdout.write(`not measured: ${s.broker}: ${s.reason}\n`);
+  process.stdout.write(`\n${mqttTargetsTable(r.runs, r.baseline)}\n\n`);
+  if (r.profile) {
+    process.stdout.write(`CPU profile of the bridge (${r.profile.broker}) at N = ${r.profile.n} (top self time):\n`);
+    for (const f of r.profile.summary.topFunctions.slice(0, 10)) process.stdout.write(`  ${fmt(f.pct, 1).padStart(5)} %  ${f.name}\n`);
+    process.stdout.write(`  by origin: ${r.profile.summary.byOrigin.slice(0, 8).map((o) => `${o.origin} ${fmt(o.pct, 0)} %`).join(', ')}\n\n`);
+  }
+  process.stdout.write(`MQTT suite: ${fmt(totalS, 0)} s\n`);
+  if (!values['no-write']) {
+    mkdirSync(dirname(outPath), { recursive: true });
+    const doc = existsSync(outPath) ? readFileSync(outPath, 'utf8') : null;
+    writeFileSync(outPath, replaceMqttSection(doc, renderMqttSection(report)));
+    log(`wrote the MQTT section of ${outPath}${doc?.includes(MQTT_SECTION_END) ? '' : ' (appended: it had none)'}`);
+  }
+}
+
+async function pollSuite(): Promise<void> {
   const results: PollRunResult[] = [];
   for (const n of fixedNs) results.push(await one(n));
 
@@ -167,20 +260,7 @@ async function main(): Promise<number> {
   }
 
   const totalS = (clock.monotonic() - t0) / 1000;
-  const argv = process.argv.slice(2);
-  const cpus = os.cpus();
-  const machine: MachineFacts = {
-    date: new Date(clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
-    cpuModel: cpus[0]?.model.trim() ?? 'unknown CPU',
-    cpuCount: cpus.length,
-    cpuMhz: cpus[0]?.speed ?? 0,
-    totalMemGb: os.totalmem() / 2 ** 30,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
-    loadStart,
-    loadEnd: os.loadavg()[0] ?? 0,
-  };
+  const machine = machineFacts();
   const agentText = fixedAgentProcs === null ? `⌈N / ${pdusPerAgent}⌉ agent processes` : `${fixedAgentProcs} agent process${fixedAgentProcs === 1 ? '' : 'es'}`;
   const report: PollReport = { machine, warmupS, windowS, timeoutMs: TIMEOUT_MS, agents: agentText, results, search: searchText, profile, totalS };
 
@@ -190,7 +270,7 @@ async function main(): Promise<number> {
     for (const f of profile.summary.topFunctions.slice(0, 10)) process.stdout.write(`  ${fmt(f.pct, 1).padStart(5)} %  ${f.name}\n`);
     process.stdout.write(`  by origin: ${profile.summary.byOrigin.slice(0, 6).map((o) => `${o.origin} ${fmt(o.pct, 0)} %`).join(', ')}\n\n`);
   }
-  process.stdout.write(`whole run: ${fmt(totalS, 0)} s\n`);
+  process.stdout.write(`polling suite: ${fmt(totalS, 0)} s\n`);
 
   if (!values['no-write']) {
     mkdirSync(dirname(outPath), { recursive: true });
@@ -198,7 +278,6 @@ async function main(): Promise<number> {
     writeFileSync(outPath, replaceSection(doc, renderSection(report)));
     log(`wrote the polling section of ${outPath}`);
   }
-  return 0;
 }
 
 main().then(
