@@ -47,6 +47,8 @@ MQTT suite (poll-only baseline at the same N, then the bridge per broker):
   --brokers LIST     aedes,mosquitto (default both; mosquitto is skipped, and said so, if missing)
   --commands K       command round trips per broker after the window (default 200, --quick 60)
   --profile / --no-profile apply here too: CPU profile of the bridge (--profile-seconds, default 10)
+  --command-qos Q    QoS of the command publishes, 0 or 1 (default 1)
+  --mosquitto-nodelay  diagnostics: start mosquitto with set_tcp_nodelay true (default: its default, false)
 `;
 
 const SEARCH_LADDER = [750, 1000, 1500, 2000, 3000, 4000, 6000, 8000];
@@ -77,6 +79,8 @@ const { values } = parseArgs({
     brokers: { type: 'string', default: 'aedes,mosquitto' },
     commands: { type: 'string' },
     'profile-seconds': { type: 'string' },
+    'mosquitto-nodelay': { type: 'boolean', default: false },
+    'command-qos': { type: 'string' },
   },
 });
 
@@ -126,6 +130,7 @@ if (brokers.length === 0 || brokers.some((b) => b !== 'aedes' && b !== 'mosquitt
   process.exit(2);
 }
 const COMMAND_TIMEOUT_MS = 2000;
+const commandQos = num('command-qos', values['command-qos'], 1, 0, 1) === 0 ? 0 : 1;
 
 const clock = new RealClock();
 const t0 = clock.monotonic();
@@ -180,13 +185,14 @@ async function mqttSuite(): Promise<void> {
   if (brokers.includes('mosquitto') && mosquittoMissing()) log(`mosquitto not available: ${mosquittoMissing()}`);
   const r = await runMqttSuite({
     n: mqttN, brokers, portBase, warmupMs: mqttWarmupS * 1000, windowMs: mqttWindowS * 1000, commands: mqttCommands,
-    commandTimeoutMs: COMMAND_TIMEOUT_MS, commandBudgetMs: Math.max(10_000, mqttCommands * 150), snmpTimeoutMs: TIMEOUT_MS,
+    commandTimeoutMs: COMMAND_TIMEOUT_MS, commandBudgetMs: Math.max(10_000, mqttCommands * 150), commandQos, snmpTimeoutMs: TIMEOUT_MS,
     profileMode, profileWindowMs: profileWindowS * 1000, agentProcs: agentProcsFor(mqttN), clock, log,
+    mosquittoNoDelay: values['mosquitto-nodelay'] ?? false,
   });
   const totalS = (clock.monotonic() - m0) / 1000;
   const report: MqttReport = {
     machine: { ...machineFacts(), loadStart: mqttLoadStart }, n: mqttN, warmupS: mqttWarmupS, windowS: mqttWindowS, commands: mqttCommands,
-    commandTimeoutMs: COMMAND_TIMEOUT_MS, baseline: r.baseline, runs: r.runs, skipped: r.skipped, profile: r.profile, totalS,
+    commandTimeoutMs: COMMAND_TIMEOUT_MS, commandQos, baseline: r.baseline, runs: r.runs, skipped: r.skipped, profile: r.profile, noDelayRun: r.noDelayRun, totalS,
   };
   process.stdout.write(`\nMQTT at N = ${mqttN}:\n\n${mqttResultsTable(r.runs, r.baseline)}\n\n`);
   process.stdout.write(`poll-only baseline: ${r.baseline ? `${fmt(r.baseline.cpuMsPerPoll, 3)} ms CPU per PDU-poll` : 'not measured'}\n`);

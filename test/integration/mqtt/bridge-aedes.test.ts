@@ -42,6 +42,8 @@ beforeAll(async () => {
   });
   await client.subscribeAsync(['pdu/#', 'homeassistant/#']);
   await until(() => last.has('pdu/demo-pdu/outlet/10/state'), 8000, 'first states');
+  // Bridge info is re-published right after the first sample's states: it may be a packet behind.
+  await until(() => (last.get('pdu/bridge/info') ?? '').includes('"model":"PDU44001"'), 3000, 'bridge info with identity');
 }, 30_000);
 
 afterAll(async () => {
