@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { DeviceRegistryPort } from '../core/ports.js';
+import type { DeviceInfo, DeviceRegistryPort } from '../core/ports.js';
 import type { PduSnapshot } from '../core/types.js';
 import { PROFILES } from '../devices/pdu/profiles/index.js';
 import { buildBridgeDiscovery, buildPduDiscovery, staleDiscoveryTopics, type DiscoveryConfig } from './homeassistant/index.js';
@@ -75,11 +75,10 @@ export class DiscoveryPublisher {
   }
 
   /** Called for every sample: publishes when the device's entity set changes (or first appears); true then. */
-  deviceSeen(snap: PduSnapshot): boolean {
-    const info = this.d.registry.info(snap.device_id);
+  deviceSeen(snap: PduSnapshot, info: DeviceInfo): boolean {
     const key = [
       snap.identity.serial, snap.identity.name, snap.capabilities.join(','), Object.keys(snap.outlets).length, Object.keys(snap.banks).join(','),
-      info?.label, info?.writable, this.enabledFor(snap.device_id),
+      info.label, info.writable, this.d.config.homeassistant.enabled && info.homeassistant,
     ].join('|');
     if (this.byDevice.get(snap.device_id)?.key === key) return false;
     this.publishDevice(snap, key);

@@ -59,17 +59,6 @@ export class StatePublisher {
     return n;
   }
 
-  /** Publish one retained value now (e.g. an outlet state read back after a command). */
-  set(deviceId: string, sub: string, payload: string): void {
-    const topic = deviceTopic(this.base, deviceId, sub);
-    this.publish(topic, payload, { retain: true, qos: 0 });
-    this.sent.set(topic, { key: payload, at: this.now() });
-    const known = this.topicsOf.get(deviceId) ?? new Set<string>();
-    known.add(topic);
-    this.topicsOf.set(deviceId, known);
-    this.published++;
-  }
-
   /** Clear every retained topic of a removed device. */
   removeDevice(deviceId: string): void {
     const known = this.topicsOf.get(deviceId);

@@ -9,10 +9,10 @@ import type { PduSnapshot } from '../core/types.js';
 import { PROFILES } from '../devices/pdu/profiles/index.js';
 import { createBridgeClient, redactUrl, type BridgeClient } from './client.js';
 import { DiscoveryPublisher } from './discovery-publisher.js';
-import { EnergyGuard } from './energy-guard.js';
 import { handleInbound } from './inbound.js';
 import { StatePublisher } from './publisher.js';
-import { availabilityMessages, stateMessages } from './state.js';
+import { ReadingPublisher } from './reading-publisher.js';
+import { availabilityMessages, summaryMessages } from './state.js';
 import { bridgeTopic, deviceTopic, subscriptions } from './topics.js';
 
 export interface MqttServiceContext {
@@ -62,7 +62,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
   const publish = (topic: string, payload: string, opts: { retain: boolean; qos: 0 | 1 }): void => client.publish(topic, payload, opts);
   const respond = (topic: string, body: unknown): void => publish(topic, JSON.stringify(body), { retain: false, qos: 1 });
   const states = new StatePublisher(publish, base, config.mqtt.heartbeat_s * 1000, () => clock.now());
-  const energy = new EnergyGuard();
+  const readings = new ReadingPublisher(publish, base, config.mqtt.heartbeat_s * 1000, () => clock.now());
   const discovery = new DiscoveryPublisher({ config, registry, publish, clock, logger: log, version: ctx.version });
 
   const logOnce = (key: string, fields: Record<string, unknown>, msg: string): void => {
@@ -89,15 +89,16 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
     const info = registry.info(snap.device_id);
     const profile = info ? PROFILES[info.profile as keyof typeof PROFILES] : undefined;
     if (!info || !profile) return;
-    const messages = energy.apply(snap.device_id, stateMessages(snap, profile, { host: info.host, state: info.state }));
-    const layoutKey = `${snap.capabilities.join(',')}|${Object.keys(snap.outlets).length}|${Object.keys(snap.banks).join(',')}`;
-    states.update(snap.device_id, messages, layoutKey);
+    const layoutKey = `${info.profile}|${snap.capabilities.join(',')}|${Object.keys(snap.outlets).length}|${Object.keys(snap.banks).join(',')}|${Object.keys(snap.environment?.contacts ?? {}).join(',')}`;
+    readings.update(snap, profile, layoutKey);
+    states.update(snap.device_id, summaryMessages(snap, { host: info.host, state: info.state }), layoutKey);
     // Identity or entity set changed (first sample, rename, capability change): bridge info too.
-    if (discovery.deviceSeen(snap)) publishInfo();
+    if (discovery.deviceSeen(snap, info)) publishInfo();
   };
 
   const republishAll = (): void => {
     states.resync();
+    readings.resync();
     for (const d of registry.list()) {
       const snap = registry.snapshot(d.id);
       if (snap) publishSnapshot(snap);
@@ -127,7 +128,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
           if (discovery.collect(topic, payload)) return;
           handleInbound(topic, payload, packet.retain, {
             base, haStatusTopic: ha.enabled ? ha.status_topic : null, registry, logger: log, now: () => clock.now(), respond, logOnce,
-            outletState: (id, outlet, state) => states.set(id, `outlet/${outlet}/state`, state),
+            outletState: (id, outlet, state) => readings.set(id, `outlet/${outlet}/state`, state),
             namesChanged: (id) => {
               const snap = registry.snapshot(id);
               if (snap) publishSnapshot(snap);
@@ -141,7 +142,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
               },
               forgetDevice: (id) => {
                 states.removeDevice(id);
-                energy.forget(id);
+                readings.removeDevice(id);
                 discovery.removeDevice(id);
                 publishInfo();
               },

@@ -1,8 +1,6 @@
 import type { PduSnapshot, TransportState } from '../core/types.js';
-import { formatValue, readingsOf } from '../devices/pdu/profiles/readings.js';
-import type { PduProfile } from '../devices/pdu/profiles/types.js';
 
-// The retained state messages of one device (SPEC §9.2), derived from a snapshot. Pure.
+// The retained summary and availability messages of one device (SPEC §9.2), from a snapshot. Pure.
 
 export interface StateMessage {
   /** Sub-topic under `{base}/{id}/`. */
@@ -29,13 +27,9 @@ export interface DeviceMeta {
   state: TransportState;
 }
 
-/** Every retained state message of a snapshot: readings, summaries, availability. */
-export function stateMessages(snap: PduSnapshot, profile: PduProfile, meta: DeviceMeta): StateMessage[] {
+/** The JSON summaries and availability of a snapshot (the readings go through ReadingPublisher). */
+export function summaryMessages(snap: PduSnapshot, meta: DeviceMeta): StateMessage[] {
   const out: StateMessage[] = [];
-  for (const r of readingsOf(snap, profile)) {
-    const payload = formatValue(r);
-    out.push({ sub: r.key, payload, changeKey: payload });
-  }
   const id = snap.identity;
   out.push(
     json('status', {
