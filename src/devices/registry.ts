@@ -36,11 +36,15 @@ export class DeviceRegistry implements DeviceRegistryPort {
     return [...this.devices.values()];
   }
 
-  /** Start polling every device, staggered by 100 ms so 1 Hz polls do not burst together (SPEC §3.2). */
+  /**
+   * Start polling every device, staggered by 100 ms (SPEC §3.2) so polls do not burst together.
+   * When N × 100 ms exceeds the period, the offsets spread evenly over it instead of wrapping
+   * (wrapping put 100 PDUs into 10 bursts of 10, and the last sample of a burst waited ~8 ms).
+   */
   startAll(scheduler: Scheduler, staggerMs = 100): void {
     this.scheduler = scheduler;
-    let i = 0;
-    for (const d of this.devices.values()) d.start(scheduler, (i++ * staggerMs) % Math.max(1, d.settings.pollIntervalMs));
+    const devices = this.all();
+    devices.forEach((d, i) => d.start(scheduler, staggerOffset(i, devices.length, staggerMs, d.settings.pollIntervalMs)));
   }
 
   async stopAll(): Promise<void> {
@@ -155,4 +159,10 @@ function summary(d: PduDevice): DeviceSummary {
     id: d.id, kind: 'cyberpower', label: d.settings.label, host: d.currentHost(), model: snap?.identity.model ?? null,
     serial: snap?.identity.serial ?? null, state, availability: availabilityOf(state),
   };
+}
+
+/** Start offset of the i-th of n devices: `step` apart, or spread evenly over the period when that would wrap. */
+export function staggerOffset(i: number, n: number, step: number, periodMs: number): number {
+  const period = Math.max(1, periodMs);
+  return n * step <= period ? i * step : Math.floor((i * period) / n);
 }
