@@ -100,7 +100,7 @@ export function installBerOidSpeedups(ber: BerModule = netSnmpBer()): { ok: bool
   }
 
   // Self-test before switching: both directions must agree with the originals.
-  const samples = ['1.3.6.1.2.1.1.3.0', '1.3.6.1.4.1.3808.1.1.3.3.5.1.1.4.10', '2.999.4294967295.0', '0.39.127.128.16383.16384'];
+  const samples = ['1.3.6.1.2.1.1.3.0', '1.3.6.1.4.1.99999.1.1.3.3.5.1.1.4.10', '2.999.4294967295.0', '0.39.127.128.16383.16384'];
   for (const s of samples) {
     const w = new ber.Ber.Writer();
     writeOID.call(w, s);
