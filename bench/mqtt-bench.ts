@@ -13,7 +13,6 @@ import type {
 import { mqttVerdicts, type MqttProfile } from './mqtt-report.js';
 import { machineCpu, runPollBench, splitPorts, type PollRunResult } from './poll-bench.js';
 import type { AgentMessage, AgentRequest, AgentUsage } from './protocol.js';
-import { PRODUCT_NODE_FLAGS } from './protocol.js';
 
 // One MQTT-benchmark run for one broker: simulated PDUs in agent process(es) (bench/agent.js, as
 // in the polling benchmark), the bridge in a process of its own (bench/mqtt-worker.js: the real
@@ -267,7 +266,7 @@ export async function runMqttBench(o: MqttRunOptions): Promise<MqttRunResult> {
 
     // Lifetime bounds of the children: everything they should do, plus a generous margin.
     const maxLifetimeMs = windowsTotalMs + o.commandBudgetMs + o.commandTimeoutMs + 180_000;
-    const b = fork(`${HERE}mqtt-worker.js`, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...PRODUCT_NODE_FLAGS] });
+    const b = fork(`${HERE}mqtt-worker.js`, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     bridge = b;
     const bridgeReady = nextMessage<BridgeMessage, 'ready'>(b, 'ready', 'bridge');
     b.send({

@@ -3,7 +3,6 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../src/core/clock.js';
 import type { AgentMessage, AgentRequest, AgentUsage, WorkerMessage, WorkerResult, WorkerStart } from './protocol.js';
-import { PRODUCT_NODE_FLAGS } from './protocol.js';
 
 // One polling-benchmark run at N PDUs: agents in one child process (bench/agent.js), the poller in
 // another (bench/poll-worker.js), this process only coordinating. Every wait is bounded; both
@@ -172,7 +171,7 @@ export async function runPollBench(o: PollRunOptions): Promise<PollRunResult> {
     const startedPdus = readies.reduce((s, r) => s + r.count, 0);
     if (startedPdus !== o.n) throw new Error(`agents started ${startedPdus} of ${o.n} PDUs`);
 
-    worker = fork(`${HERE}poll-worker.js`, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...PRODUCT_NODE_FLAGS] });
+    worker = fork(`${HERE}poll-worker.js`, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const w = worker;
     const windowStart = nextMessage<WorkerMessage, 'window-start'>(w, 'window-start');
     const windowEnd = nextMessage<WorkerMessage, 'window-end'>(w, 'window-end');

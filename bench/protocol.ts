@@ -58,11 +58,3 @@ export type WorkerMessage =
   | { type: 'window-end' }
   | WorkerResult
   | { type: 'error'; message: string };
-
-/**
- * Node flags the product runs with (package.json "start"; test/unit/bench-flags.test.ts keeps the
- * two in step): a 4 MB semi-space caps V8's young generation, which otherwise grows to ~32 MB
- * with the allocation rate of 100 PDUs at 1 Hz (docs/PERFORMANCE.md, RSS at 100 PDUs).
- * The processes that run our code under measurement (poller, bridge) start with them.
- */
-export const PRODUCT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
