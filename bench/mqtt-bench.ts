@@ -1,4 +1,5 @@
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { withTimeout } from './ipc.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import os, { tmpdir, userInfo } from 'node:os';
@@ -68,21 +69,6 @@ export const MOSQUITTO_PATH = '/usr/sbin/mosquitto';
 const BASE_TOPIC = 'pdu';
 const OUTLETS = 10;
 
-function withTimeout<T>(clock: Clock, p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = clock.setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
-    p.then(
-      (v) => {
-        clock.clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clock.clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
 
 /** The first message of `type`; rejects on an `error` message or when the child exits first. */
 function nextMessage<M extends { type: string }, K extends M['type']>(child: ChildProcess, type: K, name: string): Promise<Extract<M, { type: K }>> {

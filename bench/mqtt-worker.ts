@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mb, sendToParent } from './ipc.js';
 import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +22,7 @@ import type { BridgeMessage, BridgeRequest, BridgeStart, BridgeWindowResult, Win
 // app but a counting `sample` subscriber. A hard lifetime bound ends it regardless.
 
 const clock = new RealClock();
-const send = (m: BridgeMessage): Promise<void> =>
-  new Promise((resolve) => {
-    if (!process.connected || !process.send) return resolve();
-    process.send(m, undefined, {}, () => resolve());
-  });
-const mb = (bytes: number): number => bytes / 2 ** 20;
+const send = (m: BridgeMessage): Promise<void> => sendToParent(m);
 const STOP_TIMEOUT_MS = 15_000;
 const LOOP_RESOLUTION_MS = 10;
 

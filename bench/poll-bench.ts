@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { withTimeout } from './ipc.js';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../src/core/clock.js';
@@ -46,21 +47,6 @@ export interface PollRunResult {
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
-function withTimeout<T>(clock: Clock, p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = clock.setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
-    p.then(
-      (v) => {
-        clock.clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clock.clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
 
 /** Resolves with the first message of `type` (or rejects when the child exits first). */
 function nextMessage<M extends { type: string }, K extends M['type']>(child: ChildProcess, type: K): Promise<Extract<M, { type: K }>> {

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { mb, sendToParent } from './ipc.js';
 import { Session } from 'node:inspector';
 import { RealClock } from '../src/core/clock.js';
 import { errorMessage } from '../src/core/errors.js';
@@ -11,12 +12,7 @@ import type { WorkerMessage, WorkerStart } from './protocol.js';
 // the window, reports, stops everything and exits. A hard lifetime bound ends it regardless.
 
 const clock = new RealClock();
-const send = (m: WorkerMessage): Promise<void> =>
-  new Promise((resolve) => {
-    if (!process.connected || !process.send) return resolve();
-    process.send(m, undefined, {}, () => resolve());
-  });
-const mb = (bytes: number): number => bytes / 2 ** 20;
+const send = (m: WorkerMessage): Promise<void> => sendToParent(m);
 
 function post<T>(session: Session, method: string, params?: object): Promise<T> {
   return new Promise((resolve, reject) => {
