@@ -35,6 +35,8 @@ export interface StartMosquittoOptions {
   allowAnonymous?: boolean;
   /** reuse a port (e.g. the port of a stopped broker); default a free random one */
   port?: number;
+  /** TLS listener (mqtts://) with these PEM files */
+  tls?: { cafile: string; certfile: string; keyfile: string };
 }
 
 function onPath(cmd: string): boolean {
@@ -122,6 +124,7 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
   const users = Object.entries(opts.users ?? {});
   const port = opts.port ?? (await freeTcpPort());
   const lines = [`listener ${port} 127.0.0.1`, `allow_anonymous ${opts.allowAnonymous ?? users.length === 0}`, 'persistence false'];
+  if (opts.tls) lines.push(`cafile ${opts.tls.cafile}`, `certfile ${opts.tls.certfile}`, `keyfile ${opts.tls.keyfile}`);
   lines.push(`log_dest file ${logFile}`, 'log_type all', 'connection_messages true');
   // As root, mosquitto drops to user "mosquitto", which cannot read our 0700 temp dir.
   if (process.getuid?.() === 0) lines.push(`user ${userInfo().username}`);
@@ -187,7 +190,7 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
   return {
     host: '127.0.0.1',
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     logs,
     async restart() {
       if (stopped) throw new Error('mosquitto was stopped');
