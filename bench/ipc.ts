@@ -1,4 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
 import type { Clock } from '../src/core/clock.js';
+import type { AgentMessage, AgentRequest, AgentUsage } from './protocol.js';
 
 // Small helpers shared by the benchmark's processes.
 
@@ -28,3 +30,61 @@ export function sendToParent<M>(m: M): Promise<void> {
 }
 
 export const mb = (bytes: number): number => bytes / 2 ** 20;
+
+/** The first message of `type`; rejects on an `error` message or when the child exits first. */
+export function nextMessage<M extends { type: string }, K extends M['type']>(child: ChildProcess, type: K, name = 'child'): Promise<Extract<M, { type: K }>> {
+  const p = new Promise<Extract<M, { type: K }>>((resolve, reject) => {
+    const onMessage = (m: M): void => {
+      if (m.type === type) {
+        cleanup();
+        resolve(m as Extract<M, { type: K }>);
+      } else if (m.type === 'error') {
+        cleanup();
+        reject(new Error(`${name}: ${(m as unknown as { message: string }).message}`));
+      }
+    };
+    const onExit = (code: number | null, signal: string | null): void => {
+      cleanup();
+      reject(new Error(`${name} (pid ${child.pid}) exited (code ${code}, signal ${signal}) before "${type}"`));
+    };
+    const cleanup = (): void => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+  p.catch(() => {}); // awaited by the caller; never an unhandled rejection if it is raced away
+  return p;
+}
+
+export const exited = (c: ChildProcess): boolean => c.exitCode !== null || c.signalCode !== null;
+
+/**
+ * Ask politely (IPC request), then SIGTERM, then SIGKILL this child by its own handle. Without a
+ * request, a child finishing on its own gets `graceMs` before the SIGTERM.
+ */
+export async function stopChild(clock: Clock, child: ChildProcess, request: object | null, ms: number, graceMs = 0): Promise<void> {
+  if (exited(child)) return;
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (request && child.connected) {
+    child.send(request);
+  } else {
+    if (graceMs > 0 && (await withTimeout(clock, gone, graceMs, 'child exit').then(() => true, () => false))) return;
+    child.kill('SIGTERM');
+  }
+  try {
+    await withTimeout(clock, gone, ms, 'child exit');
+  } catch {
+    child.kill('SIGKILL');
+    await withTimeout(clock, gone, 5000, 'child exit after SIGKILL').catch(() => {});
+  }
+}
+
+/** The agent process's own CPU and answer counts (null when it does not answer in time). */
+export async function agentUsage(clock: Clock, agent: ChildProcess): Promise<AgentUsage | null> {
+  if (!agent.connected) return null;
+  const p = nextMessage<AgentMessage, 'usage'>(agent, 'usage', 'agent');
+  agent.send({ type: 'usage' } satisfies AgentRequest);
+  return withTimeout(clock, p, 5000, 'agent usage').catch(() => null);
+}

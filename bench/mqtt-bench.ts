@@ -1,5 +1,5 @@
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { withTimeout } from './ipc.js';
+import { agentUsage, exited, nextMessage, stopChild, withTimeout } from './ipc.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import os, { tmpdir, userInfo } from 'node:os';
@@ -70,55 +70,6 @@ const BASE_TOPIC = 'pdu';
 const OUTLETS = 10;
 
 
-/** The first message of `type`; rejects on an `error` message or when the child exits first. */
-function nextMessage<M extends { type: string }, K extends M['type']>(child: ChildProcess, type: K, name: string): Promise<Extract<M, { type: K }>> {
-  const p = new Promise<Extract<M, { type: K }>>((resolve, reject) => {
-    const onMessage = (m: M): void => {
-      if (m.type === type) {
-        cleanup();
-        resolve(m as Extract<M, { type: K }>);
-      } else if (m.type === 'error') {
-        cleanup();
-        reject(new Error(`${name}: ${(m as unknown as { message: string }).message}`));
-      }
-    };
-    const onExit = (code: number | null, signal: string | null): void => {
-      cleanup();
-      reject(new Error(`${name} (pid ${child.pid}) exited (code ${code}, signal ${signal}) before "${type}"`));
-    };
-    const cleanup = (): void => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-  p.catch(() => {}); // awaited by the caller; never an unhandled rejection if it is raced away
-  return p;
-}
-
-const exited = (c: ChildProcess): boolean => c.exitCode !== null || c.signalCode !== null;
-
-/** Ask politely (IPC request), then SIGTERM, then SIGKILL this child by its own handle. */
-async function stopChild(clock: Clock, child: ChildProcess, request: object | null, ms: number): Promise<void> {
-  if (exited(child)) return;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  if (request && child.connected) child.send(request);
-  else child.kill('SIGTERM');
-  try {
-    await withTimeout(clock, gone, ms, 'child exit');
-  } catch {
-    child.kill('SIGKILL');
-    await withTimeout(clock, gone, 5000, 'child exit after SIGKILL').catch(() => {});
-  }
-}
-
-async function agentUsage(clock: Clock, agent: ChildProcess): Promise<AgentUsage | null> {
-  if (!agent.connected) return null;
-  const p = nextMessage<AgentMessage, 'usage'>(agent, 'usage', 'agent');
-  agent.send({ type: 'usage' } satisfies AgentRequest);
-  return withTimeout(clock, p, 5000, 'agent usage').catch(() => null);
-}
 
 // ---- mosquitto ---------------------------------------------------------------------------------
 

@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mb, sendToParent } from './ipc.js';
-import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -10,7 +9,8 @@ import { RealClock } from '../src/core/clock.js';
 import { errorMessage } from '../src/core/errors.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { TargetStats } from '../src/core/scheduler.js';
-import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpu-profile.js';
+import type { ProfileSummary } from './cpu-profile.js';
+import { startCpuProfile, stopCpuProfile } from './profiler.js';
 import { bridgeConfigInput } from './mqtt-config.js';
 import type { BridgeMessage, BridgeRequest, BridgeStart, BridgeWindowResult, WindowSpec } from './mqtt-protocol.js';
 
@@ -25,12 +25,6 @@ const clock = new RealClock();
 const send = (m: BridgeMessage): Promise<void> => sendToParent(m);
 const STOP_TIMEOUT_MS = 15_000;
 const LOOP_RESOLUTION_MS = 10;
-
-function post<T>(session: Session, method: string, params?: object): Promise<T> {
-  return new Promise((resolve, reject) => {
-    session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T)));
-  });
-}
 
 const warnings = new Set<string>();
 process.on('warning', (w) => {
@@ -94,14 +88,7 @@ async function start(opts: BridgeStart): Promise<void> {
     const mqtt = a.mqtt;
     if (!mqtt) throw new Error('the app has no MQTT service');
     await clock.sleep(Math.max(0, w.startAt - clock.now()));
-    let session: Session | undefined;
-    if (opts.cpuProfile) {
-      session = new Session();
-      session.connect();
-      await post(session, 'Profiler.enable');
-      await post(session, 'Profiler.setSamplingInterval', { interval: 500 });
-      await post(session, 'Profiler.start');
-    }
+    const session = opts.cpuProfile ? await startCpuProfile() : undefined;
     const s0 = schedulerTotals(a); // stats() sorts rings: read outside the CPU window
     const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     const m0 = mqtt.client.stats();
@@ -118,12 +105,7 @@ async function start(opts: BridgeStart): Promise<void> {
     const mem = process.memoryUsage();
     const s1 = schedulerTotals(a);
     let profile: ProfileSummary | null = null;
-    if (session) {
-      const { profile: raw } = await post<{ profile: CpuProfile }>(session, 'Profiler.stop');
-      session.disconnect();
-      writeFileSync(opts.profilePath, JSON.stringify(raw));
-      profile = { ...summarizeProfile(raw), path: opts.profilePath };
-    }
+    if (session) profile = await stopCpuProfile(session, opts.profilePath);
     // The histogram records the whole interval between its timer's runs: the delay is that − the resolution.
     const ms = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
     const result: BridgeWindowResult = {

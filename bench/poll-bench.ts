@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { withTimeout } from './ipc.js';
+import { agentUsage, nextMessage, stopChild, withTimeout } from './ipc.js';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../src/core/clock.js';
-import type { AgentMessage, AgentRequest, AgentUsage, WorkerMessage, WorkerResult, WorkerStart } from './protocol.js';
+import type { AgentMessage, AgentUsage, WorkerMessage, WorkerResult, WorkerStart } from './protocol.js';
 
 // One polling-benchmark run at N PDUs: agents in one child process (bench/agent.js), the poller in
 // another (bench/poll-worker.js), this process only coordinating. Every wait is bounded; both
@@ -48,57 +48,6 @@ export interface PollRunResult {
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 
-/** Resolves with the first message of `type` (or rejects when the child exits first). */
-function nextMessage<M extends { type: string }, K extends M['type']>(child: ChildProcess, type: K): Promise<Extract<M, { type: K }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: M): void => {
-      if (m.type === type) {
-        cleanup();
-        resolve(m as Extract<M, { type: K }>);
-      } else if (m.type === 'error') {
-        cleanup();
-        reject(new Error((m as unknown as { message: string }).message));
-      }
-    };
-    const onExit = (code: number | null, signal: string | null): void => {
-      cleanup();
-      reject(new Error(`child ${child.pid} exited (code ${code}, signal ${signal}) before "${type}"`));
-    };
-    const cleanup = (): void => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
-
-/** Ask politely, then SIGKILL this child (by its own handle) if it has not exited in time. */
-async function stopChild(clock: Clock, child: ChildProcess, request: AgentRequest | null, ms: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  if (request && child.connected) {
-    child.send(request);
-  } else {
-    // No request: it is finishing on its own; give it a moment before SIGTERM.
-    const done = await withTimeout(clock, exited, 5000, 'child exit').then(() => true, () => false);
-    if (done) return;
-    child.kill('SIGTERM');
-  }
-  try {
-    await withTimeout(clock, exited, ms, 'child exit');
-  } catch {
-    child.kill('SIGKILL');
-    await withTimeout(clock, exited, 5000, 'child exit after SIGKILL').catch(() => {});
-  }
-}
-
-async function agentUsage(clock: Clock, agent: ChildProcess): Promise<AgentUsage | null> {
-  if (!agent.connected) return null;
-  const p = nextMessage<AgentMessage, 'usage'>(agent, 'usage');
-  agent.send({ type: 'usage' } satisfies AgentRequest);
-  return withTimeout(clock, p, 5000, 'agent usage').catch(() => null);
-}
 
 /** Contiguous slices of [base, base + n) for `procs` agent processes. */
 export function splitPorts(base: number, n: number, procs: number): Array<{ port: number; count: number }> {
@@ -202,7 +151,8 @@ export async function runPollBench(o: PollRunOptions): Promise<PollRunResult> {
       wallMs: clock.monotonic() - started,
     };
   } finally {
-    if (worker) await stopChild(clock, worker, null, 20_000);
+    // The worker finishes on its own after reporting: 5 s of grace before SIGTERM.
+    if (worker) await stopChild(clock, worker, null, 20_000, 5000);
     await Promise.all(agents.map((a) => stopChild(clock, a, { type: 'stop' }, 20_000)));
   }
 }

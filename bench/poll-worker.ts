@@ -1,9 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { mb, sendToParent } from './ipc.js';
-import { Session } from 'node:inspector';
 import { RealClock } from '../src/core/clock.js';
 import { errorMessage } from '../src/core/errors.js';
-import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpu-profile.js';
+import type { ProfileSummary } from './cpu-profile.js';
+import { startCpuProfile, stopCpuProfile } from './profiler.js';
 import { startPollers } from './pollers.js';
 import type { WorkerMessage, WorkerStart } from './protocol.js';
 
@@ -14,12 +13,6 @@ import type { WorkerMessage, WorkerStart } from './protocol.js';
 const clock = new RealClock();
 const send = (m: WorkerMessage): Promise<void> => sendToParent(m);
 
-function post<T>(session: Session, method: string, params?: object): Promise<T> {
-  return new Promise((resolve, reject) => {
-    session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T)));
-  });
-}
-
 async function run(opts: WorkerStart): Promise<void> {
   clock.setTimeout(() => {
     void send({ type: 'error', message: 'poll worker exceeded its lifetime' }).then(() => process.exit(4));
@@ -29,14 +22,7 @@ async function run(opts: WorkerStart): Promise<void> {
   const pollers = startPollers({ host: opts.host, ports, clock, timeoutMs: opts.timeoutMs, retries: opts.retries });
   await clock.sleep(opts.warmupMs);
 
-  let session: Session | undefined;
-  if (opts.cpuProfile) {
-    session = new Session();
-    session.connect();
-    await post(session, 'Profiler.enable');
-    await post(session, 'Profiler.setSamplingInterval', { interval: 500 });
-    await post(session, 'Profiler.start');
-  }
+  const session = opts.cpuProfile ? await startCpuProfile() : undefined;
   void send({ type: 'window-start' });
   const a = pollers.beginWindow();
   const cpu0 = process.cpuUsage();
@@ -47,12 +33,7 @@ async function run(opts: WorkerStart): Promise<void> {
   void send({ type: 'window-end' });
 
   let profile: ProfileSummary | null = null;
-  if (session) {
-    const { profile: raw } = await post<{ profile: CpuProfile }>(session, 'Profiler.stop');
-    session.disconnect();
-    writeFileSync(opts.profilePath, JSON.stringify(raw));
-    profile = { ...summarizeProfile(raw), path: opts.profilePath };
-  }
+  if (session) profile = await stopCpuProfile(session, opts.profilePath);
   // Cycles that started in the window finish within their deadline (timeout_ms); count them too.
   await pollers.settle(opts.timeoutMs * (opts.retries + 1) + 1000);
 
