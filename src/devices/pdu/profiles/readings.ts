@@ -12,7 +12,7 @@ export interface Reading {
 }
 
 type Bag = Record<string, unknown>;
-type Read = (s: PduSnapshot) => unknown;
+export type RowRead = (s: PduSnapshot) => unknown;
 
 /** A reading's place in the snapshot, compiled once per device layout (SPEC §9.2 sub-topic). */
 export interface ReadingSlot {
@@ -24,7 +24,7 @@ export interface ReadingSlot {
 }
 
 /** Readers for one row, one per instance the snapshot has (the inverse of assembleSnapshot). */
-function readers(snap: PduSnapshot, row: MetricRow): Array<{ n: number | null; read: Read }> {
+export function rowReaders(snap: PduSnapshot, row: MetricRow): Array<{ n: number | null; read: RowRead }> {
   const [scope, key, sub] = row.field.split('.') as [string, string, string?];
   const keyed = (coll: (s: PduSnapshot) => Record<number, unknown> | undefined, ns: string[]) =>
     ns.map((n) => ({ n: Number(n), read: (s: PduSnapshot) => (coll(s)?.[Number(n)] as Bag | undefined)?.[key] }));
@@ -62,7 +62,7 @@ export function compileReadings(snap: PduSnapshot, profile: PduProfile): Reading
   const out: ReadingSlot[] = [];
   for (const row of profile.rows) {
     if (!row.topic || row.group === 'identity' || row.group === 'layout') continue;
-    for (const { n, read } of readers(snap, row)) {
+    for (const { n, read } of rowReaders(snap, row)) {
       out.push({ key: n === null ? row.topic : row.topic.replace('{n}', String(n)), read: (s) => present(row, read(s)), unit: row.unit ?? null, decimals: row.decimals ?? null, row });
     }
   }

@@ -5,7 +5,7 @@ import { DERIVED_ROWS, TOTAL_ROWS } from '../../../../src/devices/pdu/profiles/d
 import { PROFILES } from '../../../../src/devices/pdu/profiles/index.js';
 import { readingsOf } from '../../../../src/devices/pdu/profiles/readings.js';
 import { buildPduDiscovery } from '../../../../src/mqtt/homeassistant/index.js';
-import { pduSnapshot } from './fixtures.js';
+import { pduSnapshot } from '../../../support/pdu-snapshot.js';
 
 /** Published by the state publisher from the transport state, not by readingsOf. */
 const BRIDGE_REPORTED = new Set(['availability', 'transport_state']);

@@ -3,7 +3,7 @@ import type { Capability } from '../../../../src/core/types.js';
 import { PROFILES } from '../../../../src/devices/pdu/profiles/index.js';
 import { buildPduDiscovery, type DiscoveryConfig, type PduDiscoveryInput } from '../../../../src/mqtt/homeassistant/index.js';
 import { checkDiscoveryPayload } from '../../../support/ha-discovery-schema.js';
-import { ALL_CAPABILITIES, pduSnapshot, reducedSnapshot } from './fixtures.js';
+import { ALL_CAPABILITIES, pduSnapshot, reducedSnapshot } from '../../../support/pdu-snapshot.js';
 
 const CPS = PROFILES['cps-mib'];
 const ORIGINAL = PROFILES.original;

@@ -1,6 +1,6 @@
-// Snapshot fixtures for the HA discovery tests: a full PDU44001 (10 outlets, 2 banks, ATS,
+// Snapshot fixtures (HA discovery, history): a full PDU44001 (10 outlets, 2 banks, ATS,
 // metering, environment with 2 contacts) and reduced variants, built as plain values.
-import type { BankReading, Capability, OutletReading, PduSnapshot } from '../../../../src/core/types.js';
+import type { BankReading, Capability, OutletReading, PduSnapshot } from '../../src/core/types.js';
 
 export const ALL_CAPABILITIES: readonly Capability[] = ['ats', 'sources', 'outlet_metering', 'bank_energy', 'coldstart', 'environment', 'total_row'];
 

@@ -1,0 +1,273 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
+// Compact columns of integers for the history store (SPEC §13.1, docs/PERFORMANCE.md "History").
+// A column is k nullable integers (safe integers, so sums of a day fit). It is written as a null
+// map (run lengths) and the non-null values either as deltas (trends, counters, constant runs) or
+// as offsets from the column's minimum (noise around a level), whichever is smaller, then deflated
+// when that saves bytes. A block holds one column of timestamps and, per series, a segment of one
+// or more columns, behind a directory, so a reader decodes only the series it was asked for.
+
+export type Column = ReadonlyArray<number | null>;
+
+const MODE_DELTA = 0;
+const MODE_OFFSET = 1;
+const FLAG_NULLS = 2;
+const FLAG_DEFLATED = 1;
+const BLOCK_VERSION = 1;
+/** Below this a deflate header costs more than it saves. */
+const DEFLATE_MIN = 48;
+
+/** Growable byte buffer for varints. */
+export class ByteWriter {
+  private buf = new Uint8Array(256);
+  length = 0;
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  uvarint(v: number): void {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`history codec: ${v} is not a non-negative safe integer`);
+    this.reserve(8);
+    // Arithmetic, not bit operators: values go past 2^31 (sums, energy in W·s).
+    while (v >= 0x80) {
+      this.buf[this.length++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.length++] = v;
+  }
+
+  svarint(v: number): void {
+    this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+
+  bytes(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  result(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+export class ByteReader {
+  pos = 0;
+  constructor(private readonly buf: Uint8Array) {}
+
+  uvarint(): number {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      if (this.pos >= this.buf.length) throw new RangeError('history codec: truncated varint');
+      const b = this.buf[this.pos++] as number;
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 0x80;
+    }
+  }
+
+  svarint(): number {
+    const z = this.uvarint();
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+
+  take(n: number): Uint8Array {
+    if (this.pos + n > this.buf.length) throw new RangeError('history codec: truncated block');
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+}
+
+function writeValues(w: ByteWriter, values: readonly number[], mode: number): void {
+  if (values.length === 0) return;
+  if (mode === MODE_DELTA) {
+    let prev = 0;
+    for (const v of values) {
+      w.svarint(v - prev);
+      prev = v;
+    }
+    return;
+  }
+  let min = Infinity;
+  for (const v of values) if (v < min) min = v;
+  w.svarint(min);
+  for (const v of values) w.uvarint(v - min);
+}
+
+function encodeColumnWith(w: ByteWriter, col: Column, mode: number): void {
+  const values: number[] = [];
+  const runs: number[] = [];
+  let run = 0;
+  let inNull = false;
+  for (const v of col) {
+    const isNull = v === null;
+    if (isNull !== inNull) {
+      runs.push(run);
+      run = 0;
+      inNull = isNull;
+    }
+    run++;
+    if (v !== null) values.push(v);
+  }
+  runs.push(run);
+  const hasNulls = values.length !== col.length;
+  w.uvarint(mode | (hasNulls ? FLAG_NULLS : 0));
+  if (hasNulls) {
+    // Alternating runs, starting with a (possibly empty) non-null run.
+    w.uvarint(runs.length);
+    for (const r of runs) w.uvarint(r);
+  }
+  writeValues(w, values, mode);
+}
+
+/** One column, in whichever mode is smaller. */
+export function encodeColumn(w: ByteWriter, col: Column): void {
+  const a = new ByteWriter();
+  const b = new ByteWriter();
+  encodeColumnWith(a, col, MODE_DELTA);
+  encodeColumnWith(b, col, MODE_OFFSET);
+  w.bytes((a.length <= b.length ? a : b).result());
+}
+
+export function decodeColumn(r: ByteReader, k: number): Array<number | null> {
+  const head = r.uvarint();
+  const mode = head & 1;
+  const out: Array<number | null> = new Array<number | null>(k).fill(null);
+  let slots: number[];
+  if (head & FLAG_NULLS) {
+    slots = [];
+    const nRuns = r.uvarint();
+    let i = 0;
+    for (let j = 0; j < nRuns; j++) {
+      const len = r.uvarint();
+      if (j % 2 === 0) for (let x = 0; x < len; x++) slots.push(i + x);
+      i += len;
+    }
+  } else {
+    slots = Array.from({ length: k }, (_, i) => i);
+  }
+  if (mode === MODE_DELTA) {
+    let prev = 0;
+    for (const i of slots) {
+      prev += r.svarint();
+      out[i] = prev;
+    }
+  } else if (slots.length > 0) {
+    const min = r.svarint();
+    for (const i of slots) out[i] = min + r.uvarint();
+  }
+  return out;
+}
+
+/** A segment: several columns of the same length, deflated when that is smaller. */
+export function encodeSegment(cols: readonly Column[]): Uint8Array {
+  const w = new ByteWriter();
+  for (const c of cols) encodeColumn(w, c);
+  const plain = w.result();
+  if (plain.length >= DEFLATE_MIN) {
+    const packed = deflateRawSync(plain, { level: 9, memLevel: 9 });
+    if (packed.length + 1 < plain.length + 1) return concat([FLAG_DEFLATED], packed);
+  }
+  return concat([0], plain);
+}
+
+export function decodeSegment(seg: Uint8Array, k: number, nCols: number): Array<Array<number | null>> {
+  const body = seg[0] === FLAG_DEFLATED ? new Uint8Array(inflateRawSync(seg.subarray(1))) : seg.subarray(1);
+  const r = new ByteReader(body);
+  return Array.from({ length: nCols }, () => decodeColumn(r, k));
+}
+
+function concat(head: number[], body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head, 0);
+  out.set(body, head.length);
+  return out;
+}
+
+/** A decoded block: timestamps and, per series id, its columns. */
+export interface Block {
+  ts: number[];
+  series: Map<number, Array<Array<number | null>>>;
+}
+
+/**
+ * Block layout: version, k, column count per series, the timestamp segment, a directory of
+ * (series id, segment length), then the segments. A segment identical to an earlier one (input
+ * and bank voltage of a single-phase PDU, an outlet that is off all hour) is stored once: its
+ * directory entry has length 0 and the index of the first copy.
+ */
+export function encodeBlock(ts: readonly number[], series: ReadonlyMap<number, readonly Column[]>, nCols: number): Uint8Array {
+  const w = new ByteWriter();
+  w.uvarint(BLOCK_VERSION);
+  w.uvarint(ts.length);
+  w.uvarint(nCols);
+  const tsSeg = encodeSegment([ts]);
+  w.uvarint(tsSeg.length);
+  w.bytes(tsSeg);
+  const ids = [...series.keys()].sort((a, b) => a - b);
+  const seen = new Map<string, number>();
+  const stored: Uint8Array[] = [];
+  w.uvarint(ids.length);
+  ids.forEach((id, i) => {
+    const seg = encodeSegment(series.get(id) as readonly Column[]);
+    const key = Buffer.from(seg.buffer, seg.byteOffset, seg.byteLength).toString('latin1');
+    const first = seen.get(key);
+    w.uvarint(id);
+    if (first !== undefined) {
+      w.uvarint(0);
+      w.uvarint(first);
+      return;
+    }
+    seen.set(key, i);
+    w.uvarint(seg.length);
+    stored.push(seg);
+  });
+  for (const s of stored) w.bytes(s);
+  return w.result();
+}
+
+/** Decode a block; `only` limits the series decoded (the others are skipped unread). */
+export function decodeBlock(buf: Uint8Array, only?: ReadonlySet<number>): Block {
+  const r = new ByteReader(buf);
+  const version = r.uvarint();
+  if (version !== BLOCK_VERSION) throw new RangeError(`history codec: block version ${version} is newer than this build`);
+  const k = r.uvarint();
+  const nCols = r.uvarint();
+  const ts = decodeSegment(r.take(r.uvarint()), k, 1)[0] as number[];
+  const n = r.uvarint();
+  const dir: Array<{ id: number; len: number; ref: number }> = [];
+  for (let i = 0; i < n; i++) {
+    const id = r.uvarint();
+    const len = r.uvarint();
+    dir.push({ id, len, ref: len === 0 ? r.uvarint() : i });
+  }
+  const segs: Array<Uint8Array | undefined> = [];
+  const decoded = new Map<number, Array<Array<number | null>>>();
+  const series = new Map<number, Array<Array<number | null>>>();
+  dir.forEach((e, i) => {
+    segs[i] = e.len > 0 ? r.take(e.len) : undefined;
+  });
+  dir.forEach((e, i) => {
+    if (only && !only.has(e.id)) return;
+    let cols = decoded.get(e.ref);
+    if (!cols) {
+      const seg = segs[e.ref];
+      if (!seg) throw new RangeError('history codec: bad segment reference');
+      decoded.set(e.ref, (cols = decodeSegment(seg, k, nCols)));
+    }
+    series.set(e.id, e.ref === i ? cols : cols.map((c) => c.slice()));
+  });
+  return { ts, series };
+}

@@ -1,0 +1,170 @@
+// Forward-only schema migrations, versioned by PRAGMA user_version (SPEC §13.1). Each entry is
+// applied once, in order, inside a transaction; a database with a higher version than the last
+// entry was written by a newer power2mqtt and is refused (db.ts). Never edit a shipped entry:
+// append a new one.
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'compact 1 Hz series: devices, series, layouts, raw tail rows, raw chunks, rollups, kv',
+    sql: `
+      CREATE TABLE hist_device (
+        id INTEGER PRIMARY KEY,
+        device_id TEXT NOT NULL UNIQUE,
+        poll_interval_s REAL NOT NULL DEFAULT 1
+      );
+      CREATE TABLE hist_series (
+        id INTEGER PRIMARY KEY,
+        dev INTEGER NOT NULL REFERENCES hist_device(id),
+        name TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        scale INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        power INTEGER NOT NULL,
+        UNIQUE (dev, name, n)
+      );
+      -- The series of one device in the order of a tail row's values.
+      CREATE TABLE hist_layout (
+        id INTEGER PRIMARY KEY,
+        dev INTEGER NOT NULL REFERENCES hist_device(id),
+        series TEXT NOT NULL
+      );
+      -- The open chunk: one packed row per device and second, appended (rowid order = time order),
+      -- compacted into raw_chunk and deleted when the chunk closes.
+      CREATE TABLE raw_tail (
+        id INTEGER PRIMARY KEY,
+        dev INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        layout INTEGER NOT NULL,
+        vals BLOB NOT NULL
+      );
+      CREATE INDEX raw_tail_dev_ts ON raw_tail (dev, ts);
+      CREATE TABLE raw_chunk (
+        id INTEGER PRIMARY KEY,
+        dev INTEGER NOT NULL,
+        t0 INTEGER NOT NULL,
+        t1 INTEGER NOT NULL,
+        k INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE UNIQUE INDEX raw_chunk_dev_t0 ON raw_chunk (dev, t0);
+      CREATE TABLE rollup (
+        id INTEGER PRIMARY KEY,
+        dev INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        t0 INTEGER NOT NULL,
+        t1 INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE UNIQUE INDEX rollup_dev_size_t0 ON rollup (dev, size, t0);
+      CREATE TABLE kv (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: 'events, outages, switches, power checks, energy, runtime devices and overrides, HA discovery, settings',
+    sql: `
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        ts INTEGER NOT NULL,
+        device_id TEXT,
+        kind TEXT NOT NULL,
+        type TEXT NOT NULL,
+        source TEXT,
+        details TEXT,
+        data TEXT
+      );
+      CREATE INDEX events_ts ON events (ts);
+      CREATE INDEX events_device_ts ON events (device_id, ts);
+      CREATE TABLE switches (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL,
+        grp TEXT,
+        role TEXT NOT NULL DEFAULT 'switch',
+        enabled INTEGER NOT NULL DEFAULT 1,
+        from_config INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE power_checks (
+        id INTEGER PRIMARY KEY,
+        switch_id INTEGER NOT NULL,
+        result TEXT NOT NULL,
+        is_online INTEGER,
+        http_status INTEGER,
+        response_time REAL,
+        error_message TEXT,
+        checked_at INTEGER NOT NULL
+      );
+      CREATE INDEX power_checks_switch ON power_checks (switch_id, checked_at);
+      CREATE INDEX power_checks_at ON power_checks (checked_at);
+      CREATE TABLE outages (
+        id INTEGER PRIMARY KEY,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        is_ongoing INTEGER NOT NULL DEFAULT 1,
+        kind TEXT NOT NULL DEFAULT 'outage',
+        cause TEXT,
+        scope TEXT,
+        confidence REAL,
+        evidence TEXT
+      );
+      CREATE INDEX outages_started ON outages (started_at, is_ongoing);
+      CREATE TABLE energy_daily (
+        date TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        source INTEGER,
+        outlet INTEGER,
+        kwh REAL NOT NULL,
+        peak_power_w REAL,
+        avg_power_w REAL,
+        samples INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX energy_daily_key ON energy_daily (date, device_id, IFNULL(source, 0), IFNULL(outlet, 0));
+      CREATE TABLE energy_monthly (
+        month TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        source INTEGER,
+        outlet INTEGER,
+        kwh REAL NOT NULL,
+        peak_power_w REAL,
+        avg_power_w REAL,
+        days INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX energy_monthly_key ON energy_monthly (month, device_id, IFNULL(source, 0), IFNULL(outlet, 0));
+      CREATE TABLE devices_runtime (
+        device_id TEXT PRIMARY KEY,
+        spec TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE outlet_names (
+        device_id TEXT NOT NULL,
+        outlet INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (device_id, outlet)
+      );
+      CREATE TABLE ha_discovery (
+        topic TEXT PRIMARY KEY,
+        device_id TEXT,
+        published_at INTEGER NOT NULL
+      );
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = (MIGRATIONS[MIGRATIONS.length - 1] as Migration).version;
