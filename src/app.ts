@@ -14,6 +14,7 @@ import { DeviceRegistry } from './devices/registry.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { redactUrl } from './mqtt/client.js';
 import { createMqttService, type MqttService } from './mqtt/service.js';
+import { createHistoryService, type HistoryService } from './history/service.js';
 import { dirname, resolve } from 'node:path';
 
 // Composition root: builds the context (clock, bus, scheduler, registry) and starts and stops
@@ -36,6 +37,7 @@ export interface App {
   readonly simulator: SimulatedPdu | null;
   readonly broker: EmbeddedBroker | null;
   readonly mqtt: MqttService | null;
+  readonly history: HistoryService | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export function createApp(opts: AppOptions): App {
   let simulator: SimulatedPdu | null = null;
   let broker: EmbeddedBroker | null = null;
   let mqtt: MqttService | null = null;
+  let history: HistoryService | null = null;
   // The data directory holds the database and generated secrets (e.g. broker credentials).
   const dataDir = resolve(dirname(config.history.path));
 
@@ -72,8 +75,14 @@ export function createApp(opts: AppOptions): App {
     get mqtt() {
       return mqtt;
     },
+    get history() {
+      return history;
+    },
 
     async start() {
+      // First: a database that cannot be used stops start-up before anything polls (SPEC §3.2).
+      history = createHistoryService({ config, logger, clock, bus, registry });
+      history.start();
       if (config.demo.enabled) {
         simulator = await createSimulatedPdu({
           port: config.demo.snmp_port, bind: '127.0.0.1', clock, serial: 'DEMO0001', environment: config.demo.environment,
@@ -131,6 +140,7 @@ export function createApp(opts: AppOptions): App {
     async stop() {
       await scheduler.stop();
       await registry.stopAll();
+      history?.stop();
       await mqtt?.stop();
       await broker?.close();
       await simulator?.close();

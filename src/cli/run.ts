@@ -32,6 +32,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
         ? ' (another program already uses that port: stop it, or change demo.snmp_port / mqtt.embedded.port; to use a broker that is already running, set mqtt.url)'
         : '';
     logger.fatal({ error: errorMessage(err) }, `start-up failed${hint}`);
+    io.err(`power2mqtt: start-up failed: ${errorMessage(err)}${hint}\n`);
     await app.stop().catch(() => undefined);
     return 1;
   }

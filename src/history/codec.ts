@@ -62,6 +62,11 @@ export class ByteReader {
   constructor(private readonly buf: Uint8Array) {}
 
   uvarint(): number {
+    const b0 = this.buf[this.pos];
+    if (b0 !== undefined && b0 < 0x80) {
+      this.pos++;
+      return b0;
+    }
     let v = 0;
     let mul = 1;
     for (;;) {
@@ -143,31 +148,35 @@ export function encodeColumn(w: ByteWriter, col: Column): void {
 
 export function decodeColumn(r: ByteReader, k: number): Array<number | null> {
   const head = r.uvarint();
-  const mode = head & 1;
-  const out: Array<number | null> = new Array<number | null>(k).fill(null);
-  let slots: number[];
-  if (head & FLAG_NULLS) {
-    slots = [];
-    const nRuns = r.uvarint();
-    let i = 0;
-    for (let j = 0; j < nRuns; j++) {
-      const len = r.uvarint();
-      if (j % 2 === 0) for (let x = 0; x < len; x++) slots.push(i + x);
-      i += len;
+  const delta = (head & 1) === MODE_DELTA;
+  const out = new Array<number | null>(k);
+  if (!(head & FLAG_NULLS)) {
+    if (k === 0) return out;
+    if (delta) {
+      let prev = 0;
+      for (let i = 0; i < k; i++) out[i] = prev += r.svarint();
+    } else {
+      const min = r.svarint();
+      for (let i = 0; i < k; i++) out[i] = min + r.uvarint();
     }
-  } else {
-    slots = Array.from({ length: k }, (_, i) => i);
+    return out;
   }
-  if (mode === MODE_DELTA) {
-    let prev = 0;
-    for (const i of slots) {
-      prev += r.svarint();
-      out[i] = prev;
+  out.fill(null);
+  const nRuns = r.uvarint();
+  const runs: number[] = [];
+  for (let j = 0; j < nRuns; j++) runs.push(r.uvarint());
+  let prev = 0;
+  let min = 0;
+  let first = true;
+  let i = 0;
+  runs.forEach((len, j) => {
+    if (j % 2 === 0 && len > 0) {
+      if (!delta && first) min = r.svarint();
+      first = false;
+      for (let x = 0; x < len; x++) out[i + x] = delta ? (prev += r.svarint()) : min + r.uvarint();
     }
-  } else if (slots.length > 0) {
-    const min = r.svarint();
-    for (const i of slots) out[i] = min + r.uvarint();
-  }
+    i += len;
+  });
   return out;
 }
 

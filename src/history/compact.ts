@@ -1,5 +1,5 @@
 import type { SeriesCatalog } from './catalog.js';
-import type { Db } from './db.js';
+import { stmt, type Db } from './db.js';
 import { BLOCK_S, CHUNK_S, readChunks, readTail, writeChunk, type MutableRaw } from './raw.js';
 import { ROLLUP_LEVELS, bucketsFromRaw, decodeRollups, encodeRollups, foldBuckets, type Buckets, type IntegrationInfo } from './rollup.js';
 
@@ -37,8 +37,8 @@ function integrationInfo(catalog: SeriesCatalog, dev: number, prev: LastSample |
 
 /** Fold 1-minute buckets into the stored rows of every rollup level. */
 export function foldIntoRollups(db: Db, dev: number, minute: Buckets): void {
-  const select = db.prepare('SELECT data FROM rollup WHERE dev = ? AND size = ? AND t0 = ?');
-  const upsert = db.prepare(
+  const select = stmt(db, 'SELECT data FROM rollup WHERE dev = ? AND size = ? AND t0 = ?');
+  const upsert = stmt(db, 
     'INSERT INTO rollup (dev, size, t0, t1, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (dev, size, t0) DO UPDATE SET t1 = excluded.t1, data = excluded.data',
   );
   for (const level of ROLLUP_LEVELS) {
@@ -65,7 +65,7 @@ export function foldIntoRollups(db: Db, dev: number, minute: Buckets): void {
  */
 export function closeChunk(db: Db, catalog: SeriesCatalog, dev: number, t0: number, prev: LastSample | null): LastSample | null {
   const raw = readTail(db, catalog, dev, t0, t0 + CHUNK_S);
-  db.prepare('DELETE FROM raw_tail WHERE dev = ? AND ts < ?').run(dev, t0 + CHUNK_S);
+  stmt(db, 'DELETE FROM raw_tail WHERE dev = ? AND ts < ?').run(dev, t0 + CHUNK_S);
   if (raw.ts.length === 0) return prev;
   writeChunk(db, dev, raw);
   const before = prev && prev.ts < t0 ? prev : sampleBefore(db, dev, t0);

@@ -42,7 +42,7 @@ function explain(file: string, err: unknown): HistoryOpenError {
       `history database ${file} is not a readable SQLite database (${msg}): restore it from a backup, or move it away to start a new history`,
     );
   }
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR') {
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
     return new HistoryOpenError(
       file,
       `history database ${file} cannot be opened for writing (${msg}): check that the directory exists and is writable by this user, or set history.path`,
@@ -100,4 +100,15 @@ export function openHistoryDb(path: string, opts: OpenOptions): Db {
 
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
+}
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** A statement prepared once per connection (preparing costs more than running small ones). */
+export function stmt(db: Db, sql: string): Database.Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql)));
+  return st;
 }

@@ -1,9 +1,9 @@
 import { P2mError } from '../core/errors.js';
 import type { SeriesCatalog, SeriesRow } from './catalog.js';
-import type { Db } from './db.js';
-import { ROLLUP_LEVELS, decodeRollups, foldAgg, type Agg } from './rollup.js';
+import { stmt, type Db } from './db.js';
+import { ROLLUP_LEVELS, decodeRollups, type Agg } from './rollup.js';
 import { levelFor, type Window } from './range.js';
-import { readRaw, type MutableRaw } from './raw.js';
+import { visitRaw } from './raw.js';
 
 // Downsampled range queries (SPEC §13.4). Buckets below one minute come from raw samples; larger
 // ones from the largest rollup level whose size divides the bucket, weighted by n, and the part
@@ -26,60 +26,78 @@ export interface SeriesResult {
   points: Point[];
 }
 
-function accumulate(into: Map<number, Agg>, t: number, v: number): void {
-  const a = into.get(t);
-  if (!a) into.set(t, { min: v, max: v, sum: v, n: 1, last: v, ws: null, wsA: null, wsB: null });
-  else foldAgg(a, { min: v, max: v, sum: v, n: 1, last: v, ws: null, wsA: null, wsB: null });
+/** One query bucket while it is being built (stored integers). */
+interface Acc {
+  t: number;
+  min: number;
+  max: number;
+  sum: number;
+  n: number;
+  last: number;
 }
 
-function fromRaw(raw: MutableRaw, bucket: number, into: Map<number, Map<number, Agg>>): void {
-  for (const [id, col] of raw.series) {
-    let m = into.get(id);
-    if (!m) into.set(id, (m = new Map()));
-    for (let i = 0; i < raw.ts.length; i++) {
-      const v = col[i];
-      if (v === null || v === undefined) continue;
-      accumulate(m, Math.floor((raw.ts[i] as number) / bucket) * bucket, v);
+/** Raw samples (sorted by time) into buckets: one pass, no maps (the 1 h bundle is ~240k values). */
+function aggregateColumn(ts: readonly number[], col: ReadonlyArray<number | null>, lo: number, hi: number, bucket: number, out: Acc[]): void {
+  let cur: Acc | null = out[out.length - 1] ?? null;
+  for (let i = lo; i < hi; i++) {
+    const v = col[i];
+    if (v === null || v === undefined) continue;
+    const t = bucket === 1 ? (ts[i] as number) : Math.floor((ts[i] as number) / bucket) * bucket;
+    if (cur && cur.t === t) {
+      if (v < cur.min) cur.min = v;
+      if (v > cur.max) cur.max = v;
+      cur.sum += v;
+      cur.n++;
+      cur.last = v;
+    } else {
+      cur = { t, min: v, max: v, sum: v, n: 1, last: v };
+      out.push(cur);
     }
   }
 }
 
-function fromRollups(db: Db, dev: number, level: number, w: Window, until: number, ids: ReadonlySet<number>, into: Map<number, Map<number, Agg>>): void {
+function foldInto(list: Acc[], t: number, a: Pick<Agg, 'min' | 'max' | 'sum' | 'n' | 'last'>): void {
+  const cur = list[list.length - 1];
+  if (cur && cur.t === t) {
+    cur.min = Math.min(cur.min, a.min);
+    cur.max = Math.max(cur.max, a.max);
+    cur.sum += a.sum;
+    cur.n += a.n;
+    cur.last = a.last;
+  } else list.push({ t, min: a.min, max: a.max, sum: a.sum, n: a.n, last: a.last });
+}
+
+function fromRollups(db: Db, dev: number, level: number, w: Window, until: number, ids: ReadonlySet<number>): Map<number, Acc[]> {
   const span = (ROLLUP_LEVELS.find((l) => l.size === level) as { span: number }).span;
   const from = Math.floor(w.start / w.bucket) * w.bucket;
-  const rows = db
-    .prepare('SELECT data FROM rollup WHERE dev = ? AND size = ? AND t0 >= ? AND t0 < ? ORDER BY t0')
+  const rows = stmt(db, 'SELECT data FROM rollup WHERE dev = ? AND size = ? AND t0 >= ? AND t0 < ? ORDER BY t0')
     .all(dev, level, Math.floor(from / span) * span, Math.min(w.end, until)) as Array<{ data: Uint8Array }>;
+  const out = new Map<number, Acc[]>();
   for (const r of rows) {
     for (const [t, series] of decodeRollups(r.data, ids)) {
       if (t < from || t >= w.end || t >= until) continue;
       const b = Math.floor(t / w.bucket) * w.bucket;
       for (const [id, agg] of series) {
-        let m = into.get(id);
-        if (!m) into.set(id, (m = new Map()));
-        m.set(b, foldAgg(m.get(b), agg));
+        let list = out.get(id);
+        if (!list) out.set(id, (list = []));
+        foldInto(list, b, agg);
       }
     }
   }
+  return out;
 }
 
 /** Where rollups end: the first second still held as tail rows (not yet compacted). */
 function rolledUntil(db: Db, dev: number): number {
-  const row = db.prepare('SELECT MIN(ts) AS ts FROM raw_tail WHERE dev = ?').get(dev) as { ts: number | null };
+  const row = stmt(db, 'SELECT MIN(ts) AS ts FROM raw_tail WHERE dev = ?').get(dev) as { ts: number | null };
   return row.ts ?? Infinity;
 }
 
-function toPoints(s: SeriesRow, buckets: Map<number, Agg> | undefined): Point[] {
-  if (!buckets) return [];
-  const out: Point[] = [];
-  for (const t of [...buckets.keys()].sort((a, b) => a - b)) {
-    const a = buckets.get(t) as Agg;
-    out.push({
-      t, n: a.n, avg: Math.round((a.sum / a.n / s.scale) * 1000) / 1000,
-      min: a.min / s.scale, max: a.max / s.scale, last: a.last / s.scale,
-    });
-  }
-  return out;
+function toPoints(s: SeriesRow, list: readonly Acc[]): Point[] {
+  return list.map((a) => ({
+    t: a.t, n: a.n, avg: Math.round((a.sum / a.n / s.scale) * 1000) / 1000,
+    min: a.min / s.scale, max: a.max / s.scale, last: a.last / s.scale,
+  }));
 }
 
 export function resolveDevice(catalog: SeriesCatalog, deviceId: string): { id: number; pollIntervalS: number } {
@@ -101,14 +119,23 @@ export function querySeries(db: Db, catalog: SeriesCatalog, deviceId: string, na
   }
   const series = names ? all.filter((s) => names.includes(s.name)) : all;
   const ids = new Set(series.map((s) => s.id));
-  const acc = new Map<number, Map<number, Agg>>();
   const level = w.bucket >= 60 ? levelFor(w.bucket) : null;
-  if (level === null) {
-    fromRaw(readRaw(db, catalog, dev.id, w.start, w.end, ids), w.bucket, acc);
-  } else {
+  let lists = new Map<number, Acc[]>();
+  let rawFrom = w.start;
+  if (level !== null) {
     const until = rolledUntil(db, dev.id);
-    fromRollups(db, dev.id, level, w, until, ids, acc);
-    if (until < w.end) fromRaw(readRaw(db, catalog, dev.id, Math.max(until, w.start), w.end, ids), w.bucket, acc);
+    lists = fromRollups(db, dev.id, level, w, until, ids);
+    rawFrom = Math.max(until, w.start);
   }
-  return series.map((s) => ({ name: s.name, n: s.n, points: toPoints(s, acc.get(s.id)) }));
+  if (rawFrom < w.end) {
+    visitRaw(db, catalog, dev.id, rawFrom, w.end, ids, (ts, lo, hi, cols) => {
+      for (const [id, col] of cols) {
+        let list = lists.get(id);
+        if (!list) lists.set(id, (list = []));
+        // A bucket at a junction (rollups → raw, block → block) continues the last one.
+        aggregateColumn(ts, col, lo, hi, w.bucket, list);
+      }
+    });
+  }
+  return series.map((s) => ({ name: s.name, n: s.n, points: toPoints(s, lists.get(s.id) ?? []) }));
 }

@@ -1,6 +1,6 @@
 import type { SeriesCatalog } from './catalog.js';
 import { decodeBlock, encodeBlock, type Column } from './codec.js';
-import type { Db } from './db.js';
+import { stmt, type Db } from './db.js';
 import type { RawColumns } from './rollup.js';
 import { decodeTail } from './tail.js';
 
@@ -38,7 +38,7 @@ export function appendRaw(into: MutableRaw, part: RawColumns): void {
 
 /** Tail rows of a device with from ≤ ts < to, as columns. */
 export function readTail(db: Db, catalog: SeriesCatalog, dev: number, from: number, to: number, only?: ReadonlySet<number>): MutableRaw {
-  const rows = db.prepare('SELECT ts, layout, vals FROM raw_tail WHERE dev = ? AND ts >= ? AND ts < ? ORDER BY ts, id').all(dev, from, to) as Array<{
+  const rows = stmt(db, 'SELECT ts, layout, vals FROM raw_tail WHERE dev = ? AND ts >= ? AND ts < ? ORDER BY ts, id').all(dev, from, to) as Array<{
     ts: number; layout: number; vals: Uint8Array;
   }>;
   const out = emptyRaw();
@@ -64,8 +64,7 @@ export function readTail(db: Db, catalog: SeriesCatalog, dev: number, from: numb
 
 /** Closed chunks of a device overlapping [from, to), decoded (only the series asked for). */
 export function readChunks(db: Db, dev: number, from: number, to: number, only?: ReadonlySet<number>): MutableRaw {
-  const rows = db
-    .prepare('SELECT data FROM raw_chunk WHERE dev = ? AND t0 >= ? AND t0 < ? ORDER BY t0')
+  const rows = stmt(db, 'SELECT data FROM raw_chunk WHERE dev = ? AND t0 >= ? AND t0 < ? ORDER BY t0')
     .all(dev, Math.floor(from / BLOCK_S) * BLOCK_S, to) as Array<{ data: Uint8Array }>;
   const out = emptyRaw();
   for (const r of rows) {
@@ -77,6 +76,26 @@ export function readChunks(db: Db, dev: number, from: number, to: number, only?:
     appendRaw(out, { ts: b.ts.slice(lo, hi), series });
   }
   return out;
+}
+
+/** Visit raw data of [from, to) block by block (no copies): columns and the index range inside. */
+export type RawVisitor = (ts: readonly number[], lo: number, hi: number, series: ReadonlyMap<number, ReadonlyArray<number | null>>) => void;
+
+export function visitRaw(db: Db, catalog: SeriesCatalog, dev: number, from: number, to: number, only: ReadonlySet<number> | undefined, visit: RawVisitor): void {
+  const rows = stmt(db, 'SELECT data FROM raw_chunk WHERE dev = ? AND t0 >= ? AND t0 < ? ORDER BY t0')
+    .all(dev, Math.floor(from / BLOCK_S) * BLOCK_S, to) as Array<{ data: Uint8Array }>;
+  let next = from;
+  for (const r of rows) {
+    const b = decodeBlock(r.data, only);
+    const lo = lowerBound(b.ts, from);
+    const hi = lowerBound(b.ts, to);
+    if (hi > lo) {
+      visit(b.ts, lo, hi, new Map([...b.series].map(([id, cols]) => [id, cols[0] as Array<number | null>])));
+      next = Math.max(next, (b.ts[hi - 1] as number) + 1);
+    }
+  }
+  const tail = readTail(db, catalog, dev, next, to, only);
+  if (tail.ts.length > 0) visit(tail.ts, 0, tail.ts.length, tail.series);
 }
 
 /** Everything raw for [from, to): closed chunks, then tail rows after the last chunk. */
@@ -101,7 +120,7 @@ export function lowerBound(sorted: readonly number[], x: number): number {
 /** Append a closed chunk to its hour block (merging by time only if the clock stepped back). */
 export function writeChunk(db: Db, dev: number, raw: MutableRaw): void {
   const t0 = Math.floor((raw.ts[0] as number) / BLOCK_S) * BLOCK_S;
-  const existing = db.prepare('SELECT data FROM raw_chunk WHERE dev = ? AND t0 = ?').get(dev, t0) as { data: Uint8Array } | undefined;
+  const existing = stmt(db, 'SELECT data FROM raw_chunk WHERE dev = ? AND t0 = ?').get(dev, t0) as { data: Uint8Array } | undefined;
   let data = raw;
   if (existing) {
     const old = decodeExisting(existing.data);
@@ -113,7 +132,7 @@ export function writeChunk(db: Db, dev: number, raw: MutableRaw): void {
   }
   const blob = encodeBlock(data.ts, new Map([...data.series].map(([id, col]) => [id, [col]])), 1);
   const t1 = (data.ts[data.ts.length - 1] as number) + 1;
-  db.prepare(
+  stmt(db, 
     'INSERT INTO raw_chunk (dev, t0, t1, k, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (dev, t0) DO UPDATE SET t1 = excluded.t1, k = excluded.k, data = excluded.data',
   ).run(dev, t0, t1, data.ts.length, blob);
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { PduSnapshot } from '../core/types.js';
 import type { PduProfile } from '../devices/pdu/profiles/types.js';
 import { closeChunk, type LastSample } from './compact.js';
+import { stmt } from './db.js';
 import type { DbHandle } from './handle.js';
 import { CHUNK_S } from './raw.js';
 import { compileSeries, layoutKey, type SeriesSlot } from './series.js';
@@ -71,6 +72,8 @@ export class HistoryWriter {
   private readonly openChunk = new Map<number, number>();
   private readonly lastSample = new Map<number, LastSample>();
   private readonly outcomes: boolean[] = [];
+  /** deviceId|series key → ids, valid until the catalog is reset (a rolled-back transaction). */
+  private readonly ids = new Map<string, { dev: number; layout: number }>();
   private timer: TimerHandle | undefined;
   private running = false;
   private lastDropLog = -Infinity;
@@ -90,7 +93,7 @@ export class HistoryWriter {
 
   private loadOpenChunks(): void {
     this.openChunk.clear();
-    const rows = this.handle.db.prepare('SELECT dev, MIN(ts) AS ts FROM raw_tail GROUP BY dev').all() as Array<{ dev: number; ts: number }>;
+    const rows = stmt(this.handle.db, 'SELECT dev, MIN(ts) AS ts FROM raw_tail GROUP BY dev').all() as Array<{ dev: number; ts: number }>;
     for (const r of rows) this.openChunk.set(r.dev, Math.floor(r.ts / CHUNK_S) * CHUNK_S);
   }
 
@@ -164,17 +167,19 @@ export class HistoryWriter {
   private writeHeld(): void {
     const { db, catalog } = this.handle;
     const insert = (): number => {
-      const stmt = db.prepare('INSERT INTO raw_tail (dev, ts, layout, vals) VALUES (?, ?, ?, ?)');
+      const insertTail = stmt(db, 'INSERT INTO raw_tail (dev, ts, layout, vals) VALUES (?, ?, ?, ?)');
       let n = 0;
-      const ids = new Map<string, number[]>();
       for (const batch of this.held) {
         for (const p of batch) {
-          const dev = catalog.devId(p.deviceId, this.opts.pollIntervalOf(p.deviceId));
-          const cacheKey = `${dev}|${p.key}`;
-          let seriesIds = ids.get(cacheKey);
-          if (!seriesIds) ids.set(cacheKey, (seriesIds = p.slots.map((s) => catalog.seriesId(dev, s))));
-          stmt.run(dev, p.ts, catalog.layoutId(dev, seriesIds), encodeTail(p.values));
-          if (!this.openChunk.has(dev)) this.openChunk.set(dev, Math.floor(p.ts / CHUNK_S) * CHUNK_S);
+          const cacheKey = `${p.deviceId}|${p.key}`;
+          let ids = this.ids.get(cacheKey);
+          if (!ids) {
+            const dev = catalog.devId(p.deviceId, this.opts.pollIntervalOf(p.deviceId));
+            ids = { dev, layout: catalog.layoutId(dev, p.slots.map((s) => catalog.seriesId(dev, s))) };
+            this.ids.set(cacheKey, ids);
+          }
+          insertTail.run(ids.dev, p.ts, ids.layout, encodeTail(p.values));
+          if (!this.openChunk.has(ids.dev)) this.openChunk.set(ids.dev, Math.floor(p.ts / CHUNK_S) * CHUNK_S);
           n++;
         }
       }
@@ -191,8 +196,13 @@ export class HistoryWriter {
     }
   }
 
-  private onWriteError(err: unknown): void {
+  private resetIds(): void {
     this.handle.catalog.reset();
+    this.ids.clear();
+  }
+
+  private onWriteError(err: unknown): void {
+    this.resetIds();
     this.stats.write_errors++;
     this.stats.consecutive_failures++;
     this.record(false);
@@ -246,11 +256,11 @@ export class HistoryWriter {
       const last = db.transaction(() => closeChunk(db, catalog, dev, t0, this.lastSample.get(dev) ?? null))();
       if (last) this.lastSample.set(dev, last);
       this.stats.chunks_closed++;
-      const next = db.prepare('SELECT MIN(ts) AS ts FROM raw_tail WHERE dev = ?').get(dev) as { ts: number | null };
+      const next = stmt(db, 'SELECT MIN(ts) AS ts FROM raw_tail WHERE dev = ?').get(dev) as { ts: number | null };
       if (next.ts === null) this.openChunk.delete(dev);
       else this.openChunk.set(dev, Math.floor(next.ts / CHUNK_S) * CHUNK_S);
     } catch (err) {
-      catalog.reset();
+      this.resetIds();
       this.stats.compact_errors++;
       this.log.error({ dev, t0, error: errorMessage(err) }, 'history: compacting a chunk failed; its rows stay and are retried');
     }

@@ -1,0 +1,60 @@
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { DeviceRegistryPort } from '../core/ports.js';
+import type { Config } from '../config/schema.js';
+import { getProfile } from '../devices/pdu/profiles/index.js';
+import { DbHandle } from './handle.js';
+import { HistoryStore } from './store.js';
+import { HistoryWriter } from './writer.js';
+
+// The history service (ARCHITECTURE.md service shape): opens the database at construction (so a
+// corrupt, unwritable or newer file stops start-up with a clear message before anything polls),
+// records every sample from the bus, and flushes on stop.
+
+/** The service's busy timeout (SPEC §13.2: ≤ 20 ms so a locked database never stalls the loop). */
+export const SERVICE_BUSY_MS = 20;
+
+export interface HistoryServiceOptions {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  bus: EventBus;
+  registry: DeviceRegistryPort;
+}
+
+export interface HistoryService {
+  readonly store: HistoryStore;
+  readonly writer: HistoryWriter;
+  start(): void;
+  stop(): void;
+}
+
+export function createHistoryService(opts: HistoryServiceOptions): HistoryService {
+  const { config, clock, logger, registry } = opts;
+  const handle = new DbHandle(config.history.path, SERVICE_BUSY_MS);
+  const writer = new HistoryWriter(handle, {
+    clock, logger, commitIntervalMs: config.history.commit_interval_ms,
+    profileOf: (id) => {
+      const info = registry.info(id);
+      return info ? getProfile(info.profile) : null;
+    },
+    pollIntervalOf: (id) => registry.info(id)?.pollIntervalS ?? 1,
+  });
+  const store = new HistoryStore(handle, { retentionDays: config.history.retention_days, clock, writer });
+  let off: (() => void) | null = null;
+  return {
+    store,
+    writer,
+    start() {
+      off = opts.bus.on('sample', (s) => writer.ingest(s));
+      writer.start();
+      logger.child({ module: 'history' }).info({ db: handle.path }, 'history recording');
+    },
+    stop() {
+      off?.();
+      writer.stop();
+      handle.close();
+    },
+  };
+}
