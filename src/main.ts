@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { checkConfigCommand } from './cli/check-config.js';
+import { exportCommand } from './cli/export.js';
 import { processIO, type CliIO } from './cli/io.js';
 import { hashPasswordCommand } from './cli/hash-password.js';
 import { mockPduCommand } from './cli/mock-pdu.js';
@@ -20,6 +21,8 @@ commands:
                                print a PDU's identity, capabilities and one decoded sample
   mock-pdu [--port 1161] [--count N] [--bind 127.0.0.1]
                                run N simulated PDU44001 SNMP agents
+  export [--device ID] [--kind banks|outlets|energy] [--range 1h…60d | --start S --end E] [--raw]
+                               stream history as CSV to stdout
   hash-password                read a password on stdin, print its scrypt hash for the config file
   mqtt-credentials [--config FILE]
                                print the embedded broker's generated user and password
@@ -35,6 +38,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   probe: probeCommand,
   'mock-pdu': mockPduCommand,
   'hash-password': hashPasswordCommand,
+  export: exportCommand,
   'mqtt-credentials': mqttCredentialsCommand,
 };
 
@@ -56,7 +60,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.err(`power2mqtt: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
-  if (name !== 'probe' && name !== 'mock-pdu' && (args.includes('--help') || args.includes('-h'))) {
+  if (name !== 'probe' && name !== 'mock-pdu' && name !== 'export' && (args.includes('--help') || args.includes('-h'))) {
     io.out(USAGE);
     return 0;
   }

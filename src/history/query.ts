@@ -107,7 +107,9 @@ export function resolveDevice(catalog: SeriesCatalog, deviceId: string): { id: n
 }
 
 /** Downsampled series of a device; `names` = null for every series it has. */
-export function querySeries(db: Db, catalog: SeriesCatalog, deviceId: string, names: readonly string[] | null, w: Window): SeriesResult[] {
+export function querySeries(
+  db: Db, catalog: SeriesCatalog, deviceId: string, names: readonly string[] | null, w: Window, instance?: number,
+): SeriesResult[] {
   const dev = resolveDevice(catalog, deviceId);
   const all = catalog.seriesOf(dev.id);
   if (names) {
@@ -117,7 +119,7 @@ export function querySeries(db: Db, catalog: SeriesCatalog, deviceId: string, na
       throw new P2mError('P2M_ERR_VALIDATION', `unknown series "${unknown}" for ${deviceId} (has: ${[...known].join(', ')})`, 'series');
     }
   }
-  const series = names ? all.filter((s) => names.includes(s.name)) : all;
+  const series = all.filter((s) => (!names || names.includes(s.name)) && (instance === undefined || s.n === instance));
   const ids = new Set(series.map((s) => s.id));
   const level = w.bucket >= 60 ? levelFor(w.bucket) : null;
   let lists = new Map<number, Acc[]>();

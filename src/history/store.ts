@@ -1,4 +1,6 @@
 import type { Clock } from '../core/clock.js';
+import { P2mError } from '../core/errors.js';
+import { CSV_COLUMNS, csvLines, isoSecond } from './csv.js';
 import type { DbHandle } from './handle.js';
 import { querySeries, type SeriesResult } from './query.js';
 import { resolveWindow, type RangeParams, type Window } from './range.js';
@@ -44,6 +46,34 @@ export class HistoryStore {
   series(deviceId: string, names: readonly string[] | null, params: RangeParams): { window: Window; series: SeriesResult[] } {
     const window = this.window(params);
     return { window, series: querySeries(this.handle.db, this.handle.catalog, deviceId, names, window) };
+  }
+
+  /**
+   * Bank/outlet history as CSV lines (SPEC §13.6), computed slice by slice (3600 buckets at a
+   * time), so memory stays bounded whatever the span. `raw` forces 1 s buckets (spans ≤ 7 days);
+   * `instance` limits the rows to one bank or outlet.
+   */
+  csv(kind: HistoryKind, deviceId: string, params: RangeParams & { raw?: boolean; instance?: number }): AsyncGenerator<string> {
+    const w = this.window(params);
+    if (params.raw) {
+      if (w.end - w.start > 7 * 86_400) throw new P2mError('P2M_ERR_VALIDATION', 'raw export spans at most 7 days: narrow start/end or drop raw', 'raw');
+      w.bucket = 1;
+    }
+    if (params.instance !== undefined && (!Number.isInteger(params.instance) || params.instance < 1)) {
+      throw new P2mError('P2M_ERR_VALIDATION', `${kind === 'banks' ? 'bank' : 'outlet'} must be a number from 1 (got ${String(params.instance)})`, kind === 'banks' ? 'bank' : 'outlet');
+    }
+    historyRows(this.handle.db, this.handle.catalog, deviceId, kind, { ...w, end: w.start + 1 }, params.instance); // validates the device now
+    const { db, catalog } = this.handle;
+    const slice = w.bucket * 3_600;
+    function* rows(): Generator<Record<string, unknown>> {
+      for (let s = Math.floor(w.start / w.bucket) * w.bucket; s < w.end; s += slice) {
+        const part = { start: Math.max(s, w.start), end: Math.min(s + slice, w.end), bucket: w.bucket };
+        for (const r of historyRows(db, catalog, deviceId, kind, part, params.instance)) {
+          yield { ...r, bucket: isoSecond(r.bucket as number), epoch: r.bucket };
+        }
+      }
+    }
+    return csvLines(CSV_COLUMNS[kind === 'banks' ? 'bank_history' : 'outlet_history'], rows());
   }
 
   devices(): string[] {

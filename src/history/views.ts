@@ -45,11 +45,11 @@ export function viewColumns(kind: HistoryKind): string[] {
   return cols;
 }
 
-export function historyRows(db: Db, catalog: SeriesCatalog, deviceId: string, kind: HistoryKind, w: Window): HistoryRow[] {
+export function historyRows(db: Db, catalog: SeriesCatalog, deviceId: string, kind: HistoryKind, w: Window, instance?: number): HistoryRow[] {
   const view = VIEWS[kind];
   const have = new Set(catalog.seriesOf(resolveDevice(catalog, deviceId).id).map((s) => s.name));
   const wanted = Object.values(view.fields).map((f) => f.series).filter((n) => have.has(n));
-  const results: SeriesResult[] = wanted.length > 0 ? querySeries(db, catalog, deviceId, wanted, w) : [];
+  const results: SeriesResult[] = wanted.length > 0 ? querySeries(db, catalog, deviceId, wanted, w, instance) : [];
   const byKey = new Map<string, HistoryRow>();
   for (const r of results) {
     const [field, spec] = Object.entries(view.fields).find(([, f]) => f.series === r.name) as [string, { pick: 'avg' | 'max' }];

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { RealClock } from '../core/clock.js';
+import { P2mError, errorMessage } from '../core/errors.js';
+import { CSV_COLUMNS, csvLines } from '../history/csv.js';
+import { HistoryOpenError } from '../history/db.js';
+import { dailyRows } from '../history/energy-store.js';
+import { DbHandle } from '../history/handle.js';
+import { HistoryStore } from '../history/store.js';
+import type { CliIO } from './io.js';
+import { issuesText, loadFromProcess } from './config-args.js';
+
+export const EXPORT_USAGE = `usage: power2mqtt export [--config FILE] [--device ID] [--kind banks|outlets|energy]
+                         [--range 1h|6h|24h|7d|30d|60d | --start S --end E] [--raw] [--outlet N | --bank N]
+
+Streams history as CSV to stdout (SPEC §13.6). --start/--end are epoch seconds (energy: YYYY-MM-DD,
+default the last 30 days). --raw: 1 s rows whatever the span (up to 7 days). The service may keep
+running: the database is read through SQLite's WAL. Exit codes: 0 ok, 1 no database, 2 bad arguments.
+`;
+
+/** CLI commands wait up to 5 s for a lock (the service uses 20 ms, SPEC §13.2). */
+const CLI_BUSY_MS = 5000;
+
+function pickDevice(store: HistoryStore, wanted: string | undefined): string {
+  const devices = store.devices();
+  if (wanted !== undefined) return wanted;
+  if (devices.length === 1) return devices[0] as string;
+  if (devices.length === 0) throw new P2mError('P2M_ERR_UNKNOWN_DEVICE', 'the history database has no devices yet', 'device');
+  throw new P2mError('P2M_ERR_VALIDATION', `several devices have history (${devices.join(', ')}): choose one with --device`, 'device');
+}
+
+async function write(io: CliIO, lines: AsyncIterable<string>): Promise<void> {
+  for await (const line of lines) io.out(line);
+}
+
+/** `power2mqtt export`: bank/outlet history or daily energy as CSV on stdout. */
+export async function exportCommand(argv: string[], io: CliIO): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' }, device: { type: 'string' }, kind: { type: 'string', default: 'banks' }, range: { type: 'string' },
+        start: { type: 'string' }, end: { type: 'string' }, raw: { type: 'boolean', default: false }, outlet: { type: 'string' },
+        bank: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    io.err(`${errorMessage(err)}\n${EXPORT_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(EXPORT_USAGE);
+    return 0;
+  }
+  const kind = values.kind;
+  if (kind !== 'banks' && kind !== 'outlets' && kind !== 'energy') {
+    io.err(`--kind must be banks, outlets or energy (got "${kind}")\n${EXPORT_USAGE}`);
+    return 2;
+  }
+  const loaded = loadFromProcess(values.config);
+  if (!loaded.ok) {
+    io.err(issuesText(loaded));
+    return 2;
+  }
+  const path = resolve(loaded.config.history.path);
+  if (!existsSync(path)) {
+    io.err(`no history database at ${path}: power2mqtt creates it when it runs (history.path sets where)\n`);
+    return 1;
+  }
+  let handle: DbHandle;
+  try {
+    handle = new DbHandle(path, CLI_BUSY_MS);
+  } catch (err) {
+    io.err(`${err instanceof HistoryOpenError ? err.message : errorMessage(err)}\n`);
+    return 1;
+  }
+  try {
+    const store = new HistoryStore(handle, { retentionDays: loaded.config.history.retention_days, clock: new RealClock(), writer: null });
+    const device = pickDevice(store, values.device);
+    if (kind === 'energy') {
+      const end = values.end ?? new Date().toISOString().slice(0, 10);
+      const start = values.start ?? new Date(Date.parse(`${end}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+      await write(io, csvLines(CSV_COLUMNS.energy_daily, dailyRows(handle.db, { device_id: device, start, end })));
+    } else {
+      const instanceArg = kind === 'banks' ? values.bank : values.outlet;
+      const instance = instanceArg === undefined ? undefined : Number(instanceArg);
+      await write(io, store.csv(kind, device, { range: values.range, start: values.start, end: values.end, raw: values.raw, instance }));
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof P2mError) {
+      io.err(`${err.field ? `--${err.field}: ` : ''}${err.message}\n`);
+      return 2;
+    }
+    io.err(`export failed: ${errorMessage(err)}\n`);
+    return 1;
+  } finally {
+    handle.close();
+  }
+}
