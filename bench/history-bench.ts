@@ -139,7 +139,9 @@ export async function runHistoryBench(opts: HistoryBenchOptions, progress: (msg:
     handle.db.pragma('wal_checkpoint(TRUNCATE)');
     const bytes = statSync(path).size;
     const series = handle.catalog.seriesOf(1).length;
-    const store = new HistoryStore(handle, { retentionDays: 730, clock, writer: null });
+    const store = new HistoryStore(handle, {
+      retentionDays: 730, clock, writer: null, tariff: { type: 'flat', price_per_kwh: 0, currency: 'USD', periods: [] }, timezone: 'UTC',
+    });
     const end = startS + opts.days * 86_400;
     const queries: QueryTiming[] = [];
     for (const range of Object.keys(RANGES) as RangeName[]) {

@@ -140,7 +140,7 @@ export function createApp(opts: AppOptions): App {
     async stop() {
       await scheduler.stop();
       await registry.stopAll();
-      history?.stop();
+      await history?.stop();
       await mqtt?.stop();
       await broker?.close();
       await simulator?.close();

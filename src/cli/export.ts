@@ -5,7 +5,6 @@ import { RealClock } from '../core/clock.js';
 import { P2mError, errorMessage } from '../core/errors.js';
 import { CSV_COLUMNS, csvLines } from '../history/csv.js';
 import { HistoryOpenError } from '../history/db.js';
-import { dailyRows } from '../history/energy-store.js';
 import { DbHandle } from '../history/handle.js';
 import { HistoryStore } from '../history/store.js';
 import type { CliIO } from './io.js';
@@ -77,12 +76,13 @@ export async function exportCommand(argv: string[], io: CliIO): Promise<number> 
     return 1;
   }
   try {
-    const store = new HistoryStore(handle, { retentionDays: loaded.config.history.retention_days, clock: new RealClock(), writer: null });
+    const { history, energy, timezone } = loaded.config;
+    const store = new HistoryStore(handle, { retentionDays: history.retention_days, clock: new RealClock(), writer: null, tariff: energy.tariff, timezone });
     const device = pickDevice(store, values.device);
     if (kind === 'energy') {
       const end = values.end ?? new Date().toISOString().slice(0, 10);
       const start = values.start ?? new Date(Date.parse(`${end}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
-      await write(io, csvLines(CSV_COLUMNS.energy_daily, dailyRows(handle.db, { device_id: device, start, end })));
+      await write(io, csvLines(CSV_COLUMNS.energy_daily, store.energyDaily({ device_id: device, start, end })));
     } else {
       const instanceArg = kind === 'banks' ? values.bank : values.outlet;
       const instance = instanceArg === undefined ? undefined : Number(instanceArg);

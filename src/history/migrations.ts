@@ -90,11 +90,12 @@ export const MIGRATIONS: readonly Migration[] = [
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
         url TEXT NOT NULL,
-        grp TEXT,
-        role TEXT NOT NULL DEFAULT 'switch',
-        enabled INTEGER NOT NULL DEFAULT 1,
-        from_config INTEGER NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL
+        ip TEXT NOT NULL,
+        role TEXT NOT NULL DEFAULT 'sensor',
+        active INTEGER NOT NULL DEFAULT 1,
+        source TEXT NOT NULL DEFAULT 'runtime',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
       );
       CREATE TABLE power_checks (
         id INTEGER PRIMARY KEY,
@@ -113,10 +114,12 @@ export const MIGRATIONS: readonly Migration[] = [
         started_at INTEGER NOT NULL,
         ended_at INTEGER,
         is_ongoing INTEGER NOT NULL DEFAULT 1,
-        kind TEXT NOT NULL DEFAULT 'outage',
+        kind TEXT NOT NULL DEFAULT 'power',
         cause TEXT,
         scope TEXT,
-        confidence REAL,
+        confidence TEXT,
+        switches_affected TEXT NOT NULL DEFAULT '[]',
+        outlets_shed TEXT NOT NULL DEFAULT '{}',
         evidence TEXT
       );
       CREATE INDEX outages_started ON outages (started_at, is_ongoing);

@@ -4,7 +4,9 @@ import type { Logger } from '../core/logger.js';
 import type { DeviceRegistryPort } from '../core/ports.js';
 import type { Config } from '../config/schema.js';
 import { getProfile } from '../devices/pdu/profiles/index.js';
+import { EnergyJob } from './energy-job.js';
 import { DbHandle } from './handle.js';
+import { RetentionJob } from './retention.js';
 import { HistoryStore } from './store.js';
 import { HistoryWriter } from './writer.js';
 
@@ -27,7 +29,7 @@ export interface HistoryService {
   readonly store: HistoryStore;
   readonly writer: HistoryWriter;
   start(): void;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export function createHistoryService(opts: HistoryServiceOptions): HistoryService {
@@ -41,7 +43,14 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     },
     pollIntervalOf: (id) => registry.info(id)?.pollIntervalS ?? 1,
   });
-  const store = new HistoryStore(handle, { retentionDays: config.history.retention_days, clock, writer });
+  const retention = new RetentionJob({
+    handle, clock, logger, rawRetentionDays: config.history.raw_retention_days, retentionDays: config.history.retention_days,
+    checkRetentionDays: config.switches.check_retention_days,
+  });
+  const energy = new EnergyJob({ clock, logger, handle, tz: config.timezone, rawRetentionDays: config.history.raw_retention_days });
+  const store = new HistoryStore(handle, {
+    retentionDays: config.history.retention_days, clock, writer, tariff: config.energy.tariff, timezone: config.timezone,
+  });
   let off: (() => void) | null = null;
   return {
     store,
@@ -49,10 +58,14 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     start() {
       off = opts.bus.on('sample', (s) => writer.ingest(s));
       writer.start();
+      retention.start();
+      energy.start();
       logger.child({ module: 'history' }).info({ db: handle.path }, 'history recording');
     },
-    stop() {
+    async stop() {
       off?.();
+      energy.stop();
+      await retention.stop();
       writer.stop();
       handle.close();
     },

@@ -1,6 +1,11 @@
+import type { TariffConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { P2mError } from '../core/errors.js';
 import { CSV_COLUMNS, csvLines, isoSecond } from './csv.js';
+import { dailyRows, monthlyRows, type EnergyRange } from './energy-store.js';
+import { energySummary } from './energy-summary.js';
+import type { EnergyDayRow, EnergyMonthRow, EnergySummary } from './energy/index.js';
+import { insertEvent, listEvents, listOutages, type EventInput, type EventQuery, type EventRecord, type OutageRecord } from './events.js';
 import type { DbHandle } from './handle.js';
 import { querySeries, type SeriesResult } from './query.js';
 import { resolveWindow, type RangeParams, type Window } from './range.js';
@@ -20,6 +25,9 @@ export interface StoreOptions {
   clock: Clock;
   /** The running writer (null for a read-only CLI store). */
   writer: HistoryWriter | null;
+  tariff: TariffConfig;
+  /** IANA zone of energy days and tariffs ('' = process zone). */
+  timezone: string;
 }
 
 export class HistoryStore {
@@ -74,6 +82,32 @@ export class HistoryStore {
       }
     }
     return csvLines(CSV_COLUMNS[kind === 'banks' ? 'bank_history' : 'outlet_history'], rows());
+  }
+
+  energyDaily(q: EnergyRange): EnergyDayRow[] {
+    return dailyRows(this.handle.db, q);
+  }
+
+  energyMonthly(q: EnergyRange): EnergyMonthRow[] {
+    return monthlyRows(this.handle.db, q);
+  }
+
+  /** SPEC §13.5 summary of one device (or all with null). */
+  energySummary(deviceId: string | null): EnergySummary {
+    const { db, catalog } = this.handle;
+    return energySummary(db, catalog, deviceId, this.opts.tariff, this.opts.timezone, this.opts.clock.now() / 1000);
+  }
+
+  addEvent(e: EventInput): number {
+    return insertEvent(this.handle.db, e);
+  }
+
+  events(q: EventQuery = {}): EventRecord[] {
+    return listEvents(this.handle.db, q);
+  }
+
+  outages(q: { since?: number; until?: number; limit?: number } = {}): OutageRecord[] {
+    return listOutages(this.handle.db, q);
   }
 
   devices(): string[] {
