@@ -1,4 +1,4 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants as zlibConstants, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 // Compact columns of integers for the history store (SPEC §13.1, docs/PERFORMANCE.md "History").
 // A column is k nullable integers (safe integers, so sums of a day fit). It is written as a null
@@ -32,8 +32,12 @@ export class ByteWriter {
   }
 
   uvarint(v: number): void {
+    if (this.length + 8 > this.buf.length) this.reserve(8);
+    if (v < 0x80 && v >= 0 && v === Math.floor(v)) {
+      this.buf[this.length++] = v; // the common case: one byte
+      return;
+    }
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`history codec: ${v} is not a non-negative safe integer`);
-    this.reserve(8);
     // Arithmetic, not bit operators: values go past 2^31 (sums, energy in W·s).
     while (v >= 0x80) {
       this.buf[this.length++] = (v % 0x80) | 0x80;
@@ -59,7 +63,7 @@ export class ByteWriter {
 
 export class ByteReader {
   pos = 0;
-  constructor(private readonly buf: Uint8Array) {}
+  constructor(readonly buf: Uint8Array) {}
 
   uvarint(): number {
     const b0 = this.buf[this.pos];
@@ -95,27 +99,30 @@ export class ByteReader {
   }
 }
 
-function writeValues(w: ByteWriter, values: readonly number[], mode: number): void {
-  if (values.length === 0) return;
-  if (mode === MODE_DELTA) {
-    let prev = 0;
-    for (const v of values) {
-      w.svarint(v - prev);
-      prev = v;
-    }
-    return;
+/** Bytes of a varint (for choosing a mode without writing both). */
+function uvarintLen(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    n++;
   }
-  let min = Infinity;
-  for (const v of values) if (v < min) min = v;
-  w.svarint(min);
-  for (const v of values) w.uvarint(v - min);
+  return n;
 }
 
-function encodeColumnWith(w: ByteWriter, col: Column, mode: number): void {
+const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
+
+/**
+ * One column, in whichever mode is smaller: its non-null values as deltas, or as offsets from
+ * their minimum. Sizes are counted first, so only the chosen mode is written.
+ */
+export function encodeColumn(w: ByteWriter, col: Column): void {
   const values: number[] = [];
   const runs: number[] = [];
   let run = 0;
   let inNull = false;
+  let min = Infinity;
+  let deltaBytes = 0;
+  let prev = 0;
   for (const v of col) {
     const isNull = v === null;
     if (isNull !== inNull) {
@@ -124,9 +131,17 @@ function encodeColumnWith(w: ByteWriter, col: Column, mode: number): void {
       inNull = isNull;
     }
     run++;
-    if (v !== null) values.push(v);
+    if (v !== null) {
+      values.push(v);
+      if (v < min) min = v;
+      deltaBytes += uvarintLen(zigzag(v - prev));
+      prev = v;
+    }
   }
   runs.push(run);
+  let offsetBytes = values.length > 0 ? uvarintLen(zigzag(min)) : 0;
+  for (const v of values) offsetBytes += uvarintLen(v - min);
+  const mode = deltaBytes <= offsetBytes ? MODE_DELTA : MODE_OFFSET;
   const hasNulls = values.length !== col.length;
   w.uvarint(mode | (hasNulls ? FLAG_NULLS : 0));
   if (hasNulls) {
@@ -134,16 +149,17 @@ function encodeColumnWith(w: ByteWriter, col: Column, mode: number): void {
     w.uvarint(runs.length);
     for (const r of runs) w.uvarint(r);
   }
-  writeValues(w, values, mode);
-}
-
-/** One column, in whichever mode is smaller. */
-export function encodeColumn(w: ByteWriter, col: Column): void {
-  const a = new ByteWriter();
-  const b = new ByteWriter();
-  encodeColumnWith(a, col, MODE_DELTA);
-  encodeColumnWith(b, col, MODE_OFFSET);
-  w.bytes((a.length <= b.length ? a : b).result());
+  if (values.length === 0) return;
+  if (mode === MODE_DELTA) {
+    prev = 0;
+    for (const v of values) {
+      w.uvarint(zigzag(v - prev));
+      prev = v;
+    }
+  } else {
+    w.uvarint(zigzag(min));
+    for (const v of values) w.uvarint(v - min);
+  }
 }
 
 export function decodeColumn(r: ByteReader, k: number): Array<number | null> {
@@ -153,8 +169,17 @@ export function decodeColumn(r: ByteReader, k: number): Array<number | null> {
   if (!(head & FLAG_NULLS)) {
     if (k === 0) return out;
     if (delta) {
+      // The hot loop of every query: single-byte varints inline, the rest through the reader.
+      const buf = r.buf;
       let prev = 0;
-      for (let i = 0; i < k; i++) out[i] = prev += r.svarint();
+      for (let i = 0; i < k; i++) {
+        const b = buf[r.pos];
+        if (b !== undefined && b < 0x80) {
+          r.pos++;
+          prev += b & 1 ? -(b + 1) / 2 : b / 2;
+        } else prev += r.svarint();
+        out[i] = prev;
+      }
     } else {
       const min = r.svarint();
       for (let i = 0; i < k; i++) out[i] = min + r.uvarint();
@@ -186,7 +211,8 @@ export function encodeSegment(cols: readonly Column[]): Uint8Array {
   for (const c of cols) encodeColumn(w, c);
   const plain = w.result();
   if (plain.length >= DEFLATE_MIN) {
-    const packed = deflateRawSync(plain, { level: 9, memLevel: 9 });
+    // Level 6 with the filtered strategy: smallest and faster than 9 on these columns (docs/PERFORMANCE.md).
+    const packed = deflateRawSync(plain, { level: 6, strategy: zlibConstants.Z_FILTERED });
     if (packed.length + 1 < plain.length + 1) return concat([FLAG_DEFLATED], packed);
   }
   return concat([0], plain);
