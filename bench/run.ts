@@ -1,10 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RealClock } from '../src/core/clock.js';
 import { errorMessage } from '../src/core/errors.js';
+import { runHistoryBench } from './history-bench.js';
+import { formatLayoutTable, runHistoryLayoutBench, type LayoutResult } from './history-layouts.js';
+import { historyQueryTable, historyTargetsTable, renderHistorySection, replaceHistorySection, type HistoryReport } from './history-report.js';
 import { mosquittoMissing, runMqttSuite } from './mqtt-bench.js';
 import type { BrokerKind } from './mqtt-protocol.js';
 import { MQTT_SECTION_END, mqttResultsTable, mqttTargetsTable, renderMqttSection, replaceMqttSection, type MqttReport } from './mqtt-report.js';
@@ -20,7 +23,7 @@ import {
 
 const USAGE = `usage: npm run bench -- [options]
 
-  --suite S          poll | mqtt | all (default all)
+  --suite S          poll | mqtt | history | all (default all)
   --quick            shorter: polling ~1 minute (N = 1, 100, 500, warm-up 3 s, window 10 s, no
                      upward search); MQTT window 8 s, 60 commands
   --seconds S        measurement window per N (default 30)
@@ -39,6 +42,11 @@ const USAGE = `usage: npm run bench -- [options]
   --budget S         stop the upward search when the whole run would pass S seconds (default 1200)
   --out FILE         markdown file to update (default docs/PERFORMANCE.md)
   --no-write         print only
+
+History suite (one simulated PDU44001 at 1 Hz through the real writer, then queries and export):
+  --history-days D   simulated days (default 60, --quick 2)
+  --layout-hours H   hours of data for the storage-layout comparison (default 6, --quick 1)
+  --no-layouts       skip the layout comparison
 
 MQTT suite (poll-only baseline at the same N, then the bridge per broker):
   --mqtt-n N         PDUs (default 100)
@@ -80,6 +88,9 @@ const { values } = parseArgs({
     commands: { type: 'string' },
     'profile-seconds': { type: 'string' },
     'mosquitto-nodelay': { type: 'boolean', default: false },
+    'history-days': { type: 'string' },
+    'layout-hours': { type: 'string' },
+    'no-layouts': { type: 'boolean', default: false },
     'command-qos': { type: 'string' },
   },
 });
@@ -115,8 +126,8 @@ const outPath = values.out ?? join(repoRoot, 'docs', 'PERFORMANCE.md');
 const TIMEOUT_MS = 800; // config default snmp.timeout_ms
 const PROFILE_N = num('profile-n', values['profile-n'], 500, 1, 20_000);
 const suite = values.suite ?? 'all';
-if (suite !== 'poll' && suite !== 'mqtt' && suite !== 'all') {
-  process.stderr.write(`--suite must be poll, mqtt or all (got ${suite})\n${USAGE}`);
+if (suite !== 'poll' && suite !== 'mqtt' && suite !== 'history' && suite !== 'all') {
+  process.stderr.write(`--suite must be poll, mqtt, history or all (got ${suite})\n${USAGE}`);
   process.exit(2);
 }
 const mqttN = num('mqtt-n', values['mqtt-n'], 100, 1, 2000);
@@ -173,10 +184,42 @@ function machineFacts(): MachineFacts {
 }
 
 async function main(): Promise<number> {
-  if (suite !== 'mqtt') await pollSuite();
-  if (suite !== 'poll') await mqttSuite();
+  if (suite === 'all' || suite === 'poll') await pollSuite();
+  if (suite === 'all' || suite === 'mqtt') await mqttSuite();
+  if (suite === 'all' || suite === 'history') await historySuite();
   process.stdout.write(`whole run: ${fmt((clock.monotonic() - t0) / 1000, 0)} s\n`);
   return 0;
+}
+
+async function historySuite(): Promise<void> {
+  const h0 = clock.monotonic();
+  const days = num('history-days', values['history-days'], quick ? 2 : 60, 1, 400);
+  const layoutHours = num('layout-hours', values['layout-hours'], quick ? 1 : 6, 1, 48);
+  const result = await runHistoryBench({ days, ingestPdus: 100, ingestSeconds: quick ? 60 : 300, queryRuns: quick ? 20 : 100 }, log);
+  let layouts: LayoutResult[] | null = null;
+  if (!values['no-layouts']) {
+    const dir = mkdtempSync(join(os.tmpdir(), 'p2m-layouts-'));
+    try {
+      log(`history: storage layouts on ${layoutHours} h of data`);
+      layouts = await runHistoryLayoutBench({ hours: layoutHours, dir });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const totalS = (clock.monotonic() - h0) / 1000;
+  const m = machineFacts();
+  const report: HistoryReport = {
+    date: m.date, machine: `${m.cpuCount} × ${m.cpuModel}, Node ${m.node}`, result, layouts, layoutHours, totalS,
+  };
+  process.stdout.write(`\nHistory store, ${days} days of one PDU44001 at 1 Hz:\n\n${historyTargetsTable(result)}\n\n${historyQueryTable(result)}\n\n`);
+  if (layouts) process.stdout.write(`${formatLayoutTable(layouts)}\n\n`);
+  process.stdout.write(`history suite: ${fmt(totalS, 0)} s\n`);
+  if (!values['no-write']) {
+    mkdirSync(dirname(outPath), { recursive: true });
+    const doc = existsSync(outPath) ? readFileSync(outPath, 'utf8') : null;
+    writeFileSync(outPath, replaceHistorySection(doc, renderHistorySection(report)));
+    log(`wrote the history section of ${outPath}`);
+  }
 }
 
 async function mqttSuite(): Promise<void> {
