@@ -83,6 +83,7 @@ export function createApp(opts: AppOptions): App {
       // First: a database that cannot be used stops start-up before anything polls (SPEC §3.2).
       history = createHistoryService({ config, logger, clock, bus, registry });
       history.start();
+      registry.useStateStore(history.store);
       if (config.demo.enabled) {
         simulator = await createSimulatedPdu({
           port: config.demo.snmp_port, bind: '127.0.0.1', clock, serial: 'DEMO0001', environment: config.demo.environment,
@@ -120,6 +121,7 @@ export function createApp(opts: AppOptions): App {
       mqtt = createMqttService({ config, logger, clock, bus, registry, version: VERSION, demo: config.demo.enabled, connection });
       await mqtt.start();
       registry.startAll(scheduler);
+      for (const s of registry.restoreRuntimeDevices()) log.warn({ device_id: s.id, error: s.error }, 'saved runtime device not restored');
       const pdus = registry.all();
       log.info(
         {

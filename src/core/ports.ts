@@ -76,3 +76,16 @@ export interface DeviceRegistryPort {
   /** Change a runtime device: its options merged into the spec it was added with (same id). */
   updateDevice(deviceId: string, options: Partial<RuntimeDeviceSpec>): Promise<{ ok: true; info: DeviceInfo } | { ok: false; error: string }>;
 }
+
+/**
+ * Where the registry keeps what users change at runtime (SPEC §13.1 `devices_runtime`,
+ * `outlet_names`), so it survives a restart. Implemented by the history store.
+ */
+export interface DeviceStateStore {
+  outletNames(deviceId: string): Array<{ outlet: number; name: string }>;
+  /** null clears the override. */
+  saveOutletName(deviceId: string, outlet: number, name: string | null): void;
+  runtimeDevices(): Array<RuntimeDeviceSpec & { id: string }>;
+  saveRuntimeDevice(spec: RuntimeDeviceSpec & { id: string }): void;
+  removeRuntimeDevice(deviceId: string): void;
+}

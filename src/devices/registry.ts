@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type {
-  CommandOptions, DeviceField, DeviceInfo, DeviceRegistryPort, DeviceSummary, FieldResult, RuntimeDeviceSpec,
+  CommandOptions, DeviceField, DeviceInfo, DeviceRegistryPort, DeviceStateStore, DeviceSummary, FieldResult, RuntimeDeviceSpec,
 } from '../core/ports.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { CommandResult, OutletAction, PduSnapshot } from '../core/types.js';
@@ -17,15 +17,35 @@ export class DeviceRegistry implements DeviceRegistryPort {
   /** What each runtime device was added with (device/options merges into it). */
   private readonly runtimeSpecs = new Map<string, RuntimeDeviceSpec & { id: string }>();
   private scheduler: Scheduler | undefined;
+  private state: DeviceStateStore | null = null;
 
   constructor(
     private readonly clock: Clock,
     private readonly factory?: DeviceFactory,
   ) {}
 
+  /** Persist outlet-name overrides and runtime devices from now on (the history store). */
+  useStateStore(state: DeviceStateStore): void {
+    this.state = state;
+  }
+
   add(device: PduDevice): void {
     if (this.devices.has(device.id)) throw new Error(`device id "${device.id}" registered twice`);
     this.devices.set(device.id, device);
+    for (const o of this.state?.outletNames(device.id) ?? []) device.nameOverrides.set(o.outlet, o.name);
+  }
+
+  /**
+   * Add the runtime devices saved by an earlier run (after startAll). One whose id is now taken by
+   * the config file, or that no longer validates, is skipped and reported, not fatal.
+   */
+  restoreRuntimeDevices(): Array<{ id: string; error: string }> {
+    const skipped: Array<{ id: string; error: string }> = [];
+    for (const spec of this.state?.runtimeDevices() ?? []) {
+      const r = this.devices.has(spec.id) ? { ok: false as const, error: 'id is now used by the config file' } : this.addDevice(spec);
+      if (!r.ok) skipped.push({ id: spec.id, error: r.error });
+    }
+    return skipped;
   }
 
   get(id: string): PduDevice | undefined {
@@ -97,6 +117,7 @@ export class DeviceRegistry implements DeviceRegistryPort {
     if (Buffer.byteLength(name) > 64) return { success: false, field, value: name, error: 'at most 64 bytes', code: 'P2M_ERR_VALIDATION', ts };
     if (name === '') d.nameOverrides.delete(outlet);
     else d.nameOverrides.set(outlet, name);
+    this.state?.saveOutletName(deviceId, outlet, name === '' ? null : name);
     return { success: true, field, value: name, error: null, code: null, ts };
   }
 
@@ -119,6 +140,7 @@ export class DeviceRegistry implements DeviceRegistryPort {
     const device = this.factory(checked.spec);
     this.add(device);
     this.runtimeSpecs.set(device.id, checked.spec);
+    this.state?.saveRuntimeDevice(checked.spec);
     device.start(this.scheduler);
     return { ok: true, info: this.info(device.id) as DeviceInfo };
   }
@@ -141,6 +163,7 @@ export class DeviceRegistry implements DeviceRegistryPort {
     this.scheduler?.remove(`pdu:${deviceId}`);
     this.devices.delete(deviceId);
     this.runtimeSpecs.delete(deviceId);
+    this.state?.removeRuntimeDevice(deviceId);
     await d.stop();
     return { ok: true };
   }

@@ -1,11 +1,15 @@
 import type { TariffConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import type { DeviceStateStore, RuntimeDeviceSpec } from '../core/ports.js';
 import { P2mError } from '../core/errors.js';
 import { CSV_COLUMNS, csvLines, isoSecond } from './csv.js';
 import { dailyRows, monthlyRows, type EnergyRange } from './energy-store.js';
 import { energySummary } from './energy-summary.js';
 import type { EnergyDayRow, EnergyMonthRow, EnergySummary } from './energy/index.js';
-import { insertEvent, listEvents, listOutages, type EventInput, type EventQuery, type EventRecord, type OutageRecord } from './events.js';
+import {
+  clearOutletName, insertEvent, listEvents, listOutages, listOutletNames, listRuntimeDevices, removeRuntimeDevice, saveRuntimeDevice, setOutletName,
+  type EventInput, type EventQuery, type EventRecord, type OutageRecord,
+} from './events.js';
 import type { DbHandle } from './handle.js';
 import { querySeries, type SeriesResult } from './query.js';
 import { resolveWindow, type RangeParams, type Window } from './range.js';
@@ -30,7 +34,7 @@ export interface StoreOptions {
   timezone: string;
 }
 
-export class HistoryStore {
+export class HistoryStore implements DeviceStateStore {
   constructor(
     private readonly handle: DbHandle,
     private readonly opts: StoreOptions,
@@ -108,6 +112,27 @@ export class HistoryStore {
 
   outages(q: { since?: number; until?: number; limit?: number } = {}): OutageRecord[] {
     return listOutages(this.handle.db, q);
+  }
+
+  outletNames(deviceId: string): Array<{ outlet: number; name: string }> {
+    return listOutletNames(this.handle.db, deviceId);
+  }
+
+  saveOutletName(deviceId: string, outlet: number, name: string | null): void {
+    if (name === null) clearOutletName(this.handle.db, deviceId, outlet);
+    else setOutletName(this.handle.db, deviceId, outlet, name);
+  }
+
+  runtimeDevices(): Array<RuntimeDeviceSpec & { id: string }> {
+    return listRuntimeDevices(this.handle.db).map((r) => ({ ...(r.spec as RuntimeDeviceSpec), id: r.device_id }));
+  }
+
+  saveRuntimeDevice(spec: RuntimeDeviceSpec & { id: string }): void {
+    saveRuntimeDevice(this.handle.db, spec.id, spec, Math.floor(this.opts.clock.now() / 1000));
+  }
+
+  removeRuntimeDevice(deviceId: string): void {
+    removeRuntimeDevice(this.handle.db, deviceId);
   }
 
   devices(): string[] {
