@@ -5,6 +5,7 @@ import { RealClock } from '../core/clock.js';
 import { P2mError, errorMessage } from '../core/errors.js';
 import { CSV_COLUMNS, csvLines } from '../history/csv.js';
 import { HistoryOpenError } from '../history/db.js';
+import { localDay } from '../history/energy/index.js';
 import { DbHandle } from '../history/handle.js';
 import { HistoryStore } from '../history/store.js';
 import type { CliIO } from './io.js';
@@ -77,11 +78,14 @@ export async function exportCommand(argv: string[], io: CliIO): Promise<number> 
   }
   try {
     const { history, energy, timezone } = loaded.config;
-    const store = new HistoryStore(handle, { retentionDays: history.retention_days, clock: new RealClock(), writer: null, tariff: energy.tariff, timezone });
+    const clock = new RealClock();
+    const store = new HistoryStore(handle, { retentionDays: history.retention_days, clock, writer: null, tariff: energy.tariff, timezone });
     const device = pickDevice(store, values.device);
     if (kind === 'energy') {
-      const end = values.end ?? new Date().toISOString().slice(0, 10);
-      const start = values.start ?? new Date(Date.parse(`${end}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+      // Default: the last 30 local days (energy days are dates in `timezone`).
+      const nowS = clock.now() / 1000;
+      const end = values.end ?? localDay(nowS, timezone);
+      const start = values.start ?? localDay(nowS - 29 * 86_400, timezone);
       await write(io, csvLines(CSV_COLUMNS.energy_daily, store.energyDaily({ device_id: device, start, end })));
     } else {
       const instanceArg = kind === 'banks' ? values.bank : values.outlet;
