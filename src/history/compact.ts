@@ -1,6 +1,6 @@
 import type { SeriesCatalog } from './catalog.js';
 import { stmt, type Db } from './db.js';
-import { BLOCK_S, CHUNK_S, readChunks, readTail, writeChunk, type MutableRaw } from './raw.js';
+import { BLOCK_S, CHUNK_S, readRaw, readTail, writeChunk, type MutableRaw } from './raw.js';
 import { ROLLUP_LEVELS, bucketsFromRaw, decodeRollups, encodeRollups, foldBuckets, type Buckets, type IntegrationInfo } from './rollup.js';
 
 // Closing a raw chunk (SPEC §13.2): the chunk's tail rows become one compact block, are deleted,
@@ -21,8 +21,8 @@ function lastOf(raw: MutableRaw): LastSample | null {
 }
 
 /** The last sample before t0 (from the previous chunk), for the first energy interval. */
-export function sampleBefore(db: Db, dev: number, t0: number): LastSample | null {
-  return lastOf(readChunks(db, dev, t0 - BLOCK_S, t0));
+export function sampleBefore(db: Db, catalog: SeriesCatalog, dev: number, t0: number): LastSample | null {
+  return lastOf(readRaw(db, catalog, dev, t0 - BLOCK_S, t0));
 }
 
 function integrationInfo(catalog: SeriesCatalog, dev: number, prev: LastSample | null): IntegrationInfo {
@@ -68,7 +68,7 @@ export function closeChunk(db: Db, catalog: SeriesCatalog, dev: number, t0: numb
   stmt(db, 'DELETE FROM raw_tail WHERE dev = ? AND ts < ?').run(dev, t0 + CHUNK_S);
   if (raw.ts.length === 0) return prev;
   writeChunk(db, dev, raw);
-  const before = prev && prev.ts < t0 ? prev : sampleBefore(db, dev, t0);
+  const before = prev && prev.ts < t0 ? prev : sampleBefore(db, catalog, dev, t0);
   foldIntoRollups(db, dev, bucketsFromRaw(raw, ROLLUP_LEVELS[0]?.size ?? 60, integrationInfo(catalog, dev, before)));
   return lastOf(raw);
 }

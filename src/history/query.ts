@@ -27,17 +27,10 @@ export interface SeriesResult {
 }
 
 /**
- * A bucket while it is built, in stored integers; `avg` holds the sum until toPoints turns the
- * same object into a Point (one allocation per bucket: a 1 h bundle has ~100k of them).
+ * A bucket while it is built, in stored integers: `avg` holds the sum until toPoints turns the
+ * same object into the Point it returns (one allocation per bucket: a 1 h bundle has ~100k).
  */
-interface Acc {
-  t: number;
-  avg: number;
-  min: number;
-  max: number;
-  last: number;
-  n: number;
-}
+type Acc = Point;
 
 /** Raw samples (sorted by time) into buckets: one pass, no maps (the 1 h bundle is ~240k values). */
 function aggregateColumn(ts: readonly number[], col: ReadonlyArray<number | null>, lo: number, hi: number, bucket: number, out: Acc[]): void {

@@ -62,22 +62,6 @@ export function readTail(db: Db, catalog: SeriesCatalog, dev: number, from: numb
   return out;
 }
 
-/** Closed chunks of a device overlapping [from, to), decoded (only the series asked for). */
-export function readChunks(db: Db, dev: number, from: number, to: number, only?: ReadonlySet<number>): MutableRaw {
-  const rows = stmt(db, 'SELECT data FROM raw_chunk WHERE dev = ? AND t0 >= ? AND t0 < ? ORDER BY t0')
-    .all(dev, Math.floor(from / BLOCK_S) * BLOCK_S, to) as Array<{ data: Uint8Array }>;
-  const out = emptyRaw();
-  for (const r of rows) {
-    const b = decodeBlock(r.data, only);
-    const lo = lowerBound(b.ts, from);
-    const hi = lowerBound(b.ts, to);
-    const series = new Map<number, Column>();
-    for (const [id, cols] of b.series) series.set(id, (cols[0] as Array<number | null>).slice(lo, hi));
-    appendRaw(out, { ts: b.ts.slice(lo, hi), series });
-  }
-  return out;
-}
-
 /** Visit raw data of [from, to) block by block (no copies): columns and the index range inside. */
 export type RawVisitor = (ts: readonly number[], lo: number, hi: number, series: ReadonlyMap<number, ReadonlyArray<number | null>>) => void;
 
@@ -98,11 +82,12 @@ export function visitRaw(db: Db, catalog: SeriesCatalog, dev: number, from: numb
   if (tail.ts.length > 0) visit(tail.ts, 0, tail.ts.length, tail.series);
 }
 
-/** Everything raw for [from, to): closed chunks, then tail rows after the last chunk. */
+/** Everything raw for [from, to) as one set of columns (copies; queries use visitRaw). */
 export function readRaw(db: Db, catalog: SeriesCatalog, dev: number, from: number, to: number, only?: ReadonlySet<number>): MutableRaw {
-  const out = readChunks(db, dev, from, to, only);
-  const tailFrom = out.ts.length > 0 ? Math.max(from, (out.ts[out.ts.length - 1] as number) + 1) : from;
-  appendRaw(out, readTail(db, catalog, dev, tailFrom, to, only));
+  const out = emptyRaw();
+  visitRaw(db, catalog, dev, from, to, only, (ts, lo, hi, series) => {
+    appendRaw(out, { ts: ts.slice(lo, hi), series: new Map([...series].map(([id, col]) => [id, col.slice(lo, hi)])) });
+  });
   return out;
 }
 
