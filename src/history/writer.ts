@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { PduSnapshot } from '../core/types.js';
 import type { PduProfile } from '../devices/pdu/profiles/types.js';
 import { closeChunk, type LastSample } from './compact.js';
-import { stmt } from './db.js';
+import { HistoryOpenError, stmt } from './db.js';
 import type { DbHandle } from './handle.js';
 import { CHUNK_S } from './raw.js';
 import { compileSeries, layoutKey, type SeriesSlot } from './series.js';
@@ -120,6 +120,9 @@ export class HistoryWriter {
   /** Bus subscriber: never throws, never touches the database. */
   ingest(snap: PduSnapshot): void {
     try {
+      if (typeof snap.device_id !== 'string' || snap.device_id === '' || !Number.isFinite(snap.ts)) {
+        throw new Error(`malformed snapshot (device_id ${String(snap.device_id)}, ts ${String(snap.ts)})`);
+      }
       const ts = Math.floor(snap.ts);
       if ((this.lastTs.get(snap.device_id) ?? -Infinity) >= ts) return; // one sample per second
       const profile = this.opts.profileOf(snap.device_id);
@@ -134,7 +137,7 @@ export class HistoryWriter {
       this.lastTs.set(snap.device_id, ts);
       this.batch.push({ deviceId: snap.device_id, ts, key: layout.key, slots: layout.slots, values: layout.slots.map((s) => s.read(snap)) });
     } catch (err) {
-      this.log.error({ device_id: snap.device_id, error: errorMessage(err) }, 'history: sample not recorded');
+      this.log.error({ device_id: (snap as PduSnapshot | null)?.device_id, error: errorMessage(err) }, 'history: sample not recorded');
     }
   }
 
@@ -165,6 +168,17 @@ export class HistoryWriter {
   }
 
   private writeHeld(): void {
+    if (!this.handle.db.open) {
+      // An earlier reopen failed: try again before writing, and keep the batches if it fails.
+      try {
+        this.handle.reopen();
+        this.stats.reopens++;
+        this.loadOpenChunks();
+      } catch (err) {
+        this.onWriteError(err);
+        return;
+      }
+    }
     const { db, catalog } = this.handle;
     const insert = (): number => {
       const insertTail = stmt(db, 'INSERT INTO raw_tail (dev, ts, layout, vals) VALUES (?, ?, ?, ?)');
@@ -207,14 +221,16 @@ export class HistoryWriter {
     this.stats.consecutive_failures++;
     this.record(false);
     const code = String((err as { code?: unknown }).code ?? '');
-    if (!RETRYABLE.test(code)) {
+    const retry = RETRYABLE.test(code) || err instanceof HistoryOpenError || !this.handle.db.open;
+    if (!retry) {
       // Not a condition that passes (e.g. a constraint): retrying would fail forever.
       for (const b of this.held) this.stats.dropped_samples += b.length;
       this.stats.dropped_batches += this.held.length;
       this.held = [];
     }
-    if (this.stats.consecutive_failures === 1 || this.stats.consecutive_failures % REOPEN_AFTER === 0) {
-      this.log.error({ code, error: errorMessage(err), held: this.held.length, failures: this.stats.consecutive_failures }, 'history: write failed, batch held for retry');
+    if (this.stats.consecutive_failures === 1 || this.stats.consecutive_failures % REOPEN_AFTER === 0 || !retry) {
+      const msg = retry ? 'history: write failed, batch held for retry' : 'history: write failed, batch dropped (not a condition that passes)';
+      this.log.error({ code, error: errorMessage(err), held: this.held.length, failures: this.stats.consecutive_failures }, msg);
     }
     if (this.stats.consecutive_failures % REOPEN_AFTER === 0) {
       try {
