@@ -8,6 +8,7 @@ import { CPS_MIB_PROFILE } from '../src/devices/pdu/profiles/cps-mib.js';
 import { DbHandle } from '../src/history/handle.js';
 import { HistoryStore } from '../src/history/store.js';
 import { RANGES, type RangeName } from '../src/history/range.js';
+import { RetentionJob } from '../src/history/retention.js';
 import { HistoryWriter } from '../src/history/writer.js';
 import { simulatedSamples } from './history-sim.js';
 
@@ -48,6 +49,8 @@ export interface HistoryBenchResult {
   queries: QueryTiming[];
   export_24h_ms: number;
   export_rows: number;
+  /** Retention of half the raw data (days / 2), run on the filled database. */
+  retention: { deleted_blocks: number; steps: number; max_step_ms: number; total_ms: number; vacuumed_pages: number };
 }
 
 /** What the dashboard charts for one PDU (issue 9): banks, outlets, input and total power. */
@@ -169,6 +172,11 @@ export async function runHistoryBench(opts: HistoryBenchOptions, progress: (msg:
     let rows = -1; // minus the header
     for await (const line of store.csv('outlets', 'sim-pdu44001', { start: end - 86_400, end, raw: true, instance: 5 })) if (line) rows++;
     const exportMs = performance.now() - t;
+    // Retention on the filled file: drop the older half of the raw data, in the job's small steps.
+    const retention = new RetentionJob({
+      handle, clock, logger: silentLogger(), rawRetentionDays: Math.max(1, Math.floor(opts.days / 2)), retentionDays: 730, checkRetentionDays: 30,
+    });
+    const rep = await retention.runOnce();
     handle.close();
     t = performance.now();
     const many = ingestMany(dir, opts.ingestPdus, opts.ingestSeconds);
@@ -177,6 +185,7 @@ export async function runHistoryBench(opts: HistoryBenchOptions, progress: (msg:
       days: opts.days, series, samples: filled.samples, db_bytes: bytes, bytes_per_day: bytes / opts.days,
       write_ms_per_day: filled.ms / opts.days, values_per_s_one_pdu: (filled.samples * series) / (filled.ms / 1000),
       values_per_s_many: many, ingest_pdus: opts.ingestPdus, max_commit_ms: filled.maxCommit, queries, export_24h_ms: exportMs, export_rows: rows,
+      retention: { deleted_blocks: rep.deleted.raw_chunk, steps: rep.steps, max_step_ms: rep.maxStepMs, total_ms: rep.totalMs, vacuumed_pages: rep.vacuumedPages },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -19,6 +19,8 @@ describe('history benchmark smoke', () => {
     expect(r.queries.map((q) => [q.range, q.bucket, q.points])).toEqual([['1h', 1, 3600], ['6h', 10, 2160], ['24h', 60, 1440]]);
     expect(r.export_rows).toBe(86_400);
     expect(r.values_per_s_many).toBeGreaterThan(0);
+    expect(r.retention.deleted_blocks).toBeGreaterThan(0);
+    expect(r.retention.steps).toBeGreaterThan(0);
     const section = renderHistorySection({ date: 'now', machine: 'test', result: r, layouts: null, layoutHours: 0, totalS: 1 });
     const doc = replaceHistorySection(`# x\n\n${HISTORY_SECTION_START}\nold\n${HISTORY_SECTION_END}\n`, section);
     expect(doc).not.toContain('\nold\n');
