@@ -1,7 +1,8 @@
 import { P2mError } from '../core/errors.js';
 import type { SeriesCatalog, SeriesRow } from './catalog.js';
 import { stmt, type Db } from './db.js';
-import { ROLLUP_LEVELS, decodeRollups, type Agg } from './rollup.js';
+import { decodeBlock } from './codec.js';
+import { ROLLUP_LEVELS } from './rollup.js';
 import { levelFor, type Window } from './range.js';
 import { visitRaw } from './raw.js';
 
@@ -52,15 +53,16 @@ function aggregateColumn(ts: readonly number[], col: ReadonlyArray<number | null
   }
 }
 
-function foldInto(list: Acc[], t: number, a: Pick<Agg, 'min' | 'max' | 'sum' | 'n' | 'last'>): void {
+/** Fold one rollup bucket into the query bucket `t` (the list is in time order). */
+function foldInto(list: Acc[], t: number, min: number, max: number, sum: number, n: number, last: number): void {
   const cur = list[list.length - 1];
   if (cur && cur.t === t) {
-    cur.min = Math.min(cur.min, a.min);
-    cur.max = Math.max(cur.max, a.max);
-    cur.avg += a.sum;
-    cur.n += a.n;
-    cur.last = a.last;
-  } else list.push({ t, avg: a.sum, min: a.min, max: a.max, last: a.last, n: a.n });
+    if (min < cur.min) cur.min = min;
+    if (max > cur.max) cur.max = max;
+    cur.avg += sum;
+    cur.n += n;
+    cur.last = last;
+  } else list.push({ t, avg: sum, min, max, last, n });
 }
 
 function fromRollups(db: Db, dev: number, level: number, w: Window, until: number, ids: ReadonlySet<number>): Map<number, Acc[]> {
@@ -69,14 +71,18 @@ function fromRollups(db: Db, dev: number, level: number, w: Window, until: numbe
   const rows = stmt(db, 'SELECT data FROM rollup WHERE dev = ? AND size = ? AND t0 >= ? AND t0 < ? ORDER BY t0')
     .all(dev, level, Math.floor(from / span) * span, Math.min(w.end, until)) as Array<{ data: Uint8Array }>;
   const out = new Map<number, Acc[]>();
+  // Straight from the block's columns (min, max, sum, n, last, …): no per-bucket objects.
   for (const r of rows) {
-    for (const [t, series] of decodeRollups(r.data, ids)) {
-      if (t < from || t >= w.end || t >= until) continue;
-      const b = Math.floor(t / w.bucket) * w.bucket;
-      for (const [id, agg] of series) {
-        let list = out.get(id);
-        if (!list) out.set(id, (list = []));
-        foldInto(list, b, agg);
+    const block = decodeBlock(r.data, ids);
+    for (const [id, cols] of block.series) {
+      const [min, max, sum, n, last] = cols as Array<Array<number | null>>;
+      let list = out.get(id);
+      if (!list) out.set(id, (list = []));
+      for (let i = 0; i < block.ts.length; i++) {
+        const t = block.ts[i] as number;
+        const count = n?.[i] ?? 0;
+        if (!count || t < from || t >= w.end || t >= until) continue;
+        foldInto(list, Math.floor(t / w.bucket) * w.bucket, min?.[i] as number, max?.[i] as number, sum?.[i] as number, count, last?.[i] as number);
       }
     }
   }
