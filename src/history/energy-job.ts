@@ -2,16 +2,18 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { addDays, localDay, localMonth, zonedEpoch } from './energy/index.js';
-import { computeDay, missingDays, recomputeMonths, upsertDays } from './energy-store.js';
+import { DayComputation, missingDays, recomputeMonths, upsertDays } from './energy-store.js';
 import type { DbHandle } from './handle.js';
 
 // The daily energy job (SPEC §13.5): at 00:05 local, and once shortly after start, every local day
 // within raw retention that has samples but no energy_daily rows is computed (not only yesterday),
 // then the monthly rows of the current and previous month (and of every backfilled day's month)
-// are recomputed from the daily rows. A long backfill runs in slices of `sliceBudgetMs`, each on
-// its own clock timer, so the event loop (polling, MQTT) is never held for long. Timers come only
-// from the Clock. A day whose samples yield no row (e.g. all power readings null) stays missing and
-// is retried by the next run.
+// are recomputed from the daily rows. The work is cut into small units — planning one device
+// (its missing days), one slice of a device-day (an hour of raw samples, DayComputation), storing
+// a finished day, one device's monthly rows — and a timer turn does units for `sliceBudgetMs`,
+// then yields on a fresh clock timer, so the event loop (polling, MQTT) is never held for long
+// (a unit is ~2 ms for a PDU44001 at 1 Hz). Timers come only from the Clock. A day whose samples
+// yield no row (e.g. all power readings null) stays missing and is retried by the next run.
 
 export interface EnergyJobOptions {
   clock: Clock;
@@ -22,7 +24,7 @@ export interface EnergyJobOptions {
   rawRetentionDays: number;
   /** First run after start(), ms (default 30 s). */
   startDelayMs?: number;
-  /** Work per timer turn during a backfill, ms (default 50; at least one day per turn). */
+  /** Work per timer turn, ms (default 10; at least one unit per turn, e.g. an hour of one device-day). */
   sliceBudgetMs?: number;
 }
 
@@ -35,7 +37,13 @@ export interface EnergyRunResult {
 }
 
 interface Run {
+  nowS: number;
+  /** Devices whose missing days are still to be listed. */
+  devices: string[];
   queue: Array<{ deviceId: string; date: string }>;
+  /** The day being computed, slice by slice. */
+  day: DayComputation | null;
+  /** Months to recompute per device (done once every day is computed). */
   months: Map<string, Set<string>>;
   result: EnergyRunResult;
 }
@@ -61,7 +69,7 @@ export class EnergyJob {
   runOnce(): EnergyRunResult {
     const run = this.plan();
     while (this.step(run, Infinity));
-    return this.finish(run);
+    return run.result;
   }
 
   start(): void {
@@ -85,11 +93,11 @@ export class EnergyJob {
     if (!this.running) return;
     try {
       this.run ??= this.plan();
-      if (this.step(this.run, this.opts.sliceBudgetMs ?? 50)) {
+      if (this.step(this.run, this.opts.sliceBudgetMs ?? 10)) {
         this.arm(0);
         return;
       }
-      const r = this.finish(this.run);
+      const r = this.run.result;
       if (r.days > 0 || r.errors > 0) this.log.info({ ...r }, 'energy: daily rows computed');
     } catch (err) {
       this.log.error({ error: errorMessage(err) }, 'energy: daily job failed; retried at the next run');
@@ -100,46 +108,63 @@ export class EnergyJob {
   }
 
   private plan(): Run {
-    const { tz, rawRetentionDays, handle } = this.opts;
     const nowS = this.opts.clock.now() / 1000;
-    const month = localMonth(nowS, tz);
-    const previous = localMonth(zonedEpoch(`${month}-01`, 0, tz) - 1, tz);
-    const run: Run = { queue: [], months: new Map(), result: { days: 0, months: 0, errors: 0 } };
-    for (const deviceId of handle.catalog.deviceIds()) {
-      run.months.set(deviceId, new Set([previous, month]));
-      for (const date of missingDays(handle.db, deviceId, tz, nowS, rawRetentionDays)) run.queue.push({ deviceId, date });
-    }
-    return run;
+    const devices = this.opts.handle.catalog.deviceIds();
+    return { nowS, devices, queue: [], day: null, months: new Map(), result: { days: 0, months: 0, errors: 0 } };
   }
 
-  /** Compute queued days until the budget is spent; true while work remains. */
+  /** Do units of work until the budget is spent; true while work remains. */
   private step(run: Run, budgetMs: number): boolean {
     const t0 = this.opts.clock.monotonic();
-    for (let item = run.queue.shift(); item; item = run.queue.shift()) {
-      const { db, catalog } = this.opts.handle;
+    do if (!this.unit(run)) return false;
+    while (this.opts.clock.monotonic() - t0 < budgetMs);
+    return true;
+  }
+
+  /** One small unit of work; false when the run is complete. */
+  private unit(run: Run): boolean {
+    const { db, catalog } = this.opts.handle;
+    const item = run.day ?? run.queue.shift();
+    if (item) {
       try {
-        upsertDays(db, computeDay(db, catalog, item.deviceId, item.date, this.opts.tz));
-        run.months.get(item.deviceId)?.add(item.date.slice(0, 7));
+        const day = (run.day ??= new DayComputation(catalog, item.deviceId, item.date, this.opts.tz));
+        if (day.step(db, catalog)) return true;
+        upsertDays(db, day.rows());
+        run.months.get(day.deviceId)?.add(day.date.slice(0, 7));
         run.result.days++;
       } catch (err) {
         run.result.errors++;
         this.log.error({ device_id: item.deviceId, date: item.date, error: errorMessage(err) }, 'energy: computing a day failed');
       }
-      if (this.opts.clock.monotonic() - t0 >= budgetMs) break;
+      run.day = null;
+      return true;
     }
-    return run.queue.length > 0;
+    const deviceId = run.devices.shift();
+    if (deviceId === undefined) return this.monthsOfOneDevice(run);
+    const { tz } = this.opts;
+    try {
+      const month = localMonth(run.nowS, tz);
+      run.months.set(deviceId, new Set([localMonth(zonedEpoch(`${month}-01`, 0, tz) - 1, tz), month]));
+      for (const date of missingDays(db, deviceId, tz, run.nowS, this.opts.rawRetentionDays)) run.queue.push({ deviceId, date });
+    } catch (err) {
+      run.result.errors++;
+      this.log.error({ device_id: deviceId, error: errorMessage(err) }, 'energy: listing missing days failed');
+    }
+    return true;
   }
 
-  private finish(run: Run): EnergyRunResult {
-    for (const [deviceId, months] of run.months) {
-      try {
-        recomputeMonths(this.opts.handle.db, deviceId, [...months].sort());
-        run.result.months += months.size;
-      } catch (err) {
-        run.result.errors++;
-        this.log.error({ device_id: deviceId, error: errorMessage(err) }, 'energy: recomputing monthly rows failed');
-      }
+  private monthsOfOneDevice(run: Run): boolean {
+    const next = run.months.entries().next();
+    if (next.done) return false;
+    const [deviceId, months] = next.value;
+    run.months.delete(deviceId);
+    try {
+      recomputeMonths(this.opts.handle.db, deviceId, [...months].sort());
+      run.result.months += months.size;
+    } catch (err) {
+      run.result.errors++;
+      this.log.error({ device_id: deviceId, error: errorMessage(err) }, 'energy: recomputing monthly rows failed');
     }
-    return run.result;
+    return true;
   }
 }

@@ -1,11 +1,9 @@
 import { P2mError } from '../core/errors.js';
-import type { SeriesCatalog } from './catalog.js';
-import type { Db } from './db.js';
-import {
-  addDays, dayBounds, hybridEnergy, localDay, monthRowsFromDays, parseDate, parseMonth,
-  type AtsSource, type EnergyDayRow, type EnergyMonthRow, type HybridPoint, type IntegrateOptions,
-} from './energy/index.js';
-import { BLOCK_S, readRaw } from './raw.js';
+import type { SeriesCatalog, SeriesRow } from './catalog.js';
+import { stmt, type Db } from './db.js';
+import { addDays, dayBounds, localDay, monthRowsFromDays, parseDate, parseMonth, type EnergyDayRow, type EnergyMonthRow, type HybridTotals } from './energy/index.js';
+import { EnergyStream, type AtsSource, type IntervalVisitor } from './energy/integrate.js';
+import { BLOCK_S, visitRaw } from './raw.js';
 
 // Stored energy (SPEC §13.1 energy_daily / energy_monthly, §13.5): daily rows computed from raw
 // samples of one local day, monthly rows recomputed from daily rows, and their readers. The daily
@@ -18,111 +16,138 @@ import { BLOCK_S, readRaw } from './raw.js';
 // - A row is kept when it has power samples or energy (a counter-only day keeps its kWh).
 // - upsertDays replaces every row of each (date, device) it is given (a recompute may drop rows).
 
-export interface EnergySamples {
-  maxGapS: number;
-  /** Metered outlets (those with an `outlet_power` series), ascending. */
-  outlets: number[];
-  /** Whole-PDU points; then one outlet's points (built on demand: a day at 1 Hz is 86 400 points). */
-  pdu(): HybridPoint[];
-  outlet(n: number): HybridPoint[];
+type Cols = ReadonlyMap<number, ReadonlyArray<number | null>>;
+type Ref = { id: number; scale: number } | null;
+
+/** One point series to integrate: power (else the sum of `banks` present), counter, its stream. */
+interface Target {
+  power: Ref;
+  banks: Array<{ id: number; scale: number }>;
+  counter: Ref;
+  stream: EnergyStream;
 }
 
-const ENERGY_SERIES = new Set(['total_power', 'total_energy', 'bank_power', 'active_source', 'outlet_power', 'outlet_energy']);
-type Col = ReadonlyArray<number | null> | undefined;
-
-/**
- * Samples of [from − maxGapS, to + maxGapS] (every interval overlapping the window). Scope: 'day'
- * everything, 'pdu' without outlets, 'power' only the PDU power (a time profile for pricing).
- */
-export function energySamples(db: Db, catalog: SeriesCatalog, dev: number, from: number, to: number, scope: 'day' | 'pdu' | 'power' = 'day'): EnergySamples {
-  const maxGapS = 3 * catalog.pollIntervalOf(dev);
-  const keep = (name: string): boolean =>
-    ENERGY_SERIES.has(name) && (scope === 'day' || !name.startsWith('outlet_')) && (scope !== 'power' || name.endsWith('_power'));
-  const rows = catalog.seriesOf(dev).filter((r) => keep(r.name));
-  const raw = readRaw(db, catalog, dev, from - maxGapS, to + maxGapS + 1, new Set(rows.map((r) => r.id)));
-  const col = (name: string, n?: number): { c: Col; scale: number } | null => {
+/** The device's energy series: ids to read, the ATS source series and a lookup by name. */
+function energySeries(catalog: SeriesCatalog, dev: number, names: ReadonlySet<string>): { only: Set<number>; source: Ref; ref: (name: string, n?: number) => Ref; rows: SeriesRow[] } {
+  const rows = catalog.seriesOf(dev).filter((r) => names.has(r.name));
+  const ref = (name: string, n?: number): Ref => {
     const r = rows.find((x) => x.name === name && (n === undefined || x.n === n));
-    return r ? { c: raw.series.get(r.id), scale: r.scale } : null;
+    return r ? { id: r.id, scale: r.scale } : null;
   };
-  const value = (s: { c: Col; scale: number } | null, i: number): number | null => {
-    const v = s?.c?.[i];
-    return v === null || v === undefined ? null : v / (s as { scale: number }).scale;
-  };
-  const src = col('active_source');
-  const source = raw.ts.map((_, i): AtsSource => (src?.c?.[i] === 1 ? 1 : src?.c?.[i] === 2 ? 2 : null));
-  const points = (power: (i: number) => number | null, counter: { c: Col; scale: number } | null): HybridPoint[] =>
-    raw.ts.map((ts, i) => ({ ts, power: power(i), counter: value(counter, i), source: source[i] ?? null }));
-  const [totalP, totalE] = [col('total_power'), col('total_energy')];
-  const banks = rows.filter((r) => r.name === 'bank_power').map((r) => ({ c: raw.series.get(r.id), scale: r.scale }));
-  const pduPower = (i: number): number | null => {
-    const total = value(totalP, i);
-    if (total !== null) return total;
-    let sum: number | null = null; // no total in this sample: the bank powers present, if any
-    for (const bank of banks) {
-      const v = value(bank, i);
-      if (v !== null) sum = (sum ?? 0) + v;
-    }
-    return sum;
-  };
-  return {
-    maxGapS,
-    outlets: rows.filter((r) => r.name === 'outlet_power').map((r) => r.n).sort((x, y) => x - y),
-    pdu: () => points(pduPower, totalE),
-    outlet: (n) => {
-      const p = col('outlet_power', n);
-      return points((i) => value(p, i), col('outlet_energy', n));
-    },
-  };
+  return { only: new Set(rows.map((r) => r.id)), source: ref('active_source'), ref, rows };
 }
 
-type RowBase = Pick<EnergyDayRow, 'date' | 'device_id' | 'outlet'>;
+const pduTarget = (s: ReturnType<typeof energySeries>, stream: EnergyStream): Target => ({
+  power: s.ref('total_power'), banks: s.rows.filter((r) => r.name === 'bank_power').map((r) => ({ id: r.id, scale: r.scale })), counter: s.ref('total_energy'), stream,
+});
+
+/** Push the samples [lo, hi) of one visited block into every target (no copies). */
+function feedBlock(targets: readonly Target[], source: Ref, ts: readonly number[], lo: number, hi: number, series: Cols): void {
+  const src = source ? series.get(source.id) : undefined;
+  const sources: AtsSource[] = [];
+  for (let i = lo; i < hi; i++) sources.push(src?.[i] === 1 ? 1 : src?.[i] === 2 ? 2 : null);
+  const column = (r: Ref): ReadonlyArray<number | null> => (r && series.get(r.id)) || NONE;
+  for (const { power, banks, counter, stream } of targets) {
+    const [p, ps, e, es] = [column(power), power?.scale ?? 1, column(counter), counter?.scale ?? 1];
+    const bankCols = banks.map((b) => ({ c: column(b), scale: b.scale }));
+    for (let i = lo; i < hi; i++) {
+      const v = p[i];
+      let watts = v === null || v === undefined ? null : v / ps;
+      if (watts === null) {
+        for (const b of bankCols) { // no total in this sample: the bank powers present, if any
+          const bv = b.c[i];
+          if (bv !== null && bv !== undefined) watts = (watts ?? 0) + bv / b.scale;
+        }
+      }
+      const c = e[i];
+      stream.push(ts[i] as number, watts, c === null || c === undefined ? null : c / es, sources[i - lo]);
+    }
+  }
+}
+
+const NONE: ReadonlyArray<number | null> = [];
+const DAY_SERIES = new Set(['total_power', 'total_energy', 'bank_power', 'active_source', 'outlet_power', 'outlet_energy']);
+const PDU_SERIES = new Set(['total_power', 'total_energy', 'bank_power', 'active_source']);
+const POWER_SERIES = new Set(['total_power', 'bank_power']);
 
 /**
- * The rows (all, A, B) of one point series over the window; empty rows left out. Per source, the
- * statistics follow integratePower's rule (interval (prev, cur] at cur's power and source, counted
- * when 0 < dt ≤ maxGapS, a null power breaks the chain, clipped to the window) in one pass.
+ * Whole-PDU energy of [from, to) from the raw samples of [from − maxGapS, to + maxGapS] (every
+ * interval overlapping the window) in one pass. `powerOnly`: no counter nor source (the totals
+ * are then pure integration): a time profile for pricing, whose intervals go to `onInterval`.
  */
-function rowsOf(points: readonly HybridPoint[], opts: Required<IntegrateOptions>, base: RowBase): EnergyDayRow[] {
-  const h = hybridEnergy(points, opts);
-  const st = [null, 1, 2].map(() => ({ samples: 0, peak: null as number | null, ws: 0, secs: 0 }));
-  let prev: number | null = null;
-  for (const p of points) {
-    if (p.power === null || !Number.isFinite(p.power)) {
-      prev = null;
-      continue;
-    }
-    const s = p.source === 1 || p.source === 2 ? st[p.source] : undefined;
-    if (s && p.ts >= opts.from && p.ts < opts.to) {
-      s.samples++;
-      s.peak = Math.max(s.peak ?? -Infinity, p.power);
-    }
-    const dt = prev === null ? 0 : p.ts - prev;
-    const [a, b] = [Math.max(prev ?? 0, opts.from), Math.min(p.ts, opts.to)];
-    if (s && dt > 0 && dt <= opts.maxGapS && b > a) {
-      s.ws += Math.max(0, p.power) * (b - a);
-      s.secs += b - a;
-    }
-    prev = p.ts;
-  }
-  const rows: EnergyDayRow[] = [{ ...base, source: null, kwh: h.kwh, peak_power_w: h.peak_power_w, avg_power_w: h.avg_power_w, samples: h.samples }];
-  for (const source of [1, 2] as const) {
-    const s = st[source] as { samples: number; peak: number | null; ws: number; secs: number };
-    const kwh = source === 1 ? h.source_a_kwh : h.source_b_kwh;
-    rows.push({ ...base, source, kwh, peak_power_w: s.peak, avg_power_w: s.secs > 0 ? s.ws / s.secs : null, samples: s.samples });
-  }
-  return rows.filter((r) => r.samples > 0 || r.kwh > 0);
+export function pduEnergy(db: Db, catalog: SeriesCatalog, dev: number, from: number, to: number, powerOnly: boolean, onInterval?: IntervalVisitor): HybridTotals {
+  const maxGapS = 3 * catalog.pollIntervalOf(dev);
+  const s = energySeries(catalog, dev, powerOnly ? POWER_SERIES : PDU_SERIES);
+  const target = pduTarget(s, new EnergyStream({ maxGapS, from, to }, onInterval));
+  visitRaw(db, catalog, dev, from - maxGapS, to + maxGapS + 1, s.only, (ts, lo, hi, series) => feedBlock([target], s.source, ts, lo, hi, series));
+  return target.stream.totals();
 }
 
-/** energy_daily rows of one device and local day: PDU (outlet null) and metered outlets, each all/A/B. */
+/**
+ * energy_daily rows of one device and local day, computed in slices: each step() reads and
+ * integrates the raw samples of one slice (`sliceS` seconds, aligned to epoch multiples; default
+ * one stored block, an hour), so a caller can spread a day over several event-loop turns. The
+ * result does not depend on the slicing (every sample goes once, in time order, to the same
+ * streams). Raw range: [start − maxGapS, end + maxGapS] (every interval overlapping the day).
+ */
+export class DayComputation {
+  private readonly slices: Array<[number, number]> = [];
+  private readonly targets: Array<{ outlet: number | null; t: Target }> = [];
+  private readonly series: ReturnType<typeof energySeries> | null = null;
+  private readonly dev: number = 0;
+
+  constructor(catalog: SeriesCatalog, readonly deviceId: string, readonly date: string, tz: string, sliceS: number = BLOCK_S) {
+    const dev = catalog.findDev(deviceId);
+    if (!dev) return;
+    const { start, end } = dayBounds(date, tz);
+    const maxGapS = 3 * dev.pollIntervalS;
+    const s = (this.series = energySeries(catalog, (this.dev = dev.id), DAY_SERIES));
+    const stream = (): EnergyStream => new EnergyStream({ maxGapS, from: start, to: end });
+    this.targets.push({ outlet: null, t: pduTarget(s, stream()) });
+    const outlets = s.rows.filter((r) => r.name === 'outlet_power').map((r) => r.n).sort((x, y) => x - y);
+    for (const n of outlets) this.targets.push({ outlet: n, t: { power: s.ref('outlet_power', n), banks: [], counter: s.ref('outlet_energy', n), stream: stream() } });
+    for (let a = start - maxGapS, hi = end + maxGapS + 1; a < hi; ) {
+      const b = Math.min(hi, Number.isFinite(sliceS) ? (Math.floor(a / sliceS) + 1) * sliceS : hi);
+      this.slices.push([a, b]);
+      a = b;
+    }
+  }
+
+  /** Read and integrate the next slice; true while slices remain. */
+  step(db: Db, catalog: SeriesCatalog): boolean {
+    const slice = this.slices.shift();
+    const s = this.series;
+    if (slice && s) {
+      const targets = this.targets.map((x) => x.t);
+      visitRaw(db, catalog, this.dev, slice[0], slice[1], s.only, (ts, lo, hi, cols) => feedBlock(targets, s.source, ts, lo, hi, cols));
+    }
+    return this.slices.length > 0;
+  }
+
+  /**
+   * The rows (all, A, B) of the PDU (outlet null) and each metered outlet; empty rows left out.
+   * Per source: kWh = hybridEnergy's split; peak, samples and avg of that source's samples.
+   */
+  rows(): EnergyDayRow[] {
+    const out: EnergyDayRow[] = [];
+    for (const { outlet, t } of this.targets) {
+      const base = { date: this.date, device_id: this.deviceId, outlet };
+      const h = t.stream.totals();
+      out.push({ ...base, source: null, kwh: h.kwh, peak_power_w: h.peak_power_w, avg_power_w: h.avg_power_w, samples: h.samples });
+      for (const source of [1, 2] as const) {
+        const st = t.stream.bySource(source);
+        out.push({ ...base, source, kwh: source === 1 ? h.source_a_kwh : h.source_b_kwh, peak_power_w: st.peak_power_w, avg_power_w: st.avg_power_w, samples: st.samples });
+      }
+    }
+    return out.filter((r) => r.samples > 0 || r.kwh > 0);
+  }
+}
+
+/** energy_daily rows of one device and local day at once (see DayComputation). */
 export function computeDay(db: Db, catalog: SeriesCatalog, deviceId: string, date: string, tz: string): EnergyDayRow[] {
-  const dev = catalog.findDev(deviceId);
-  if (!dev) return [];
-  const { start, end } = dayBounds(date, tz);
-  const samples = energySamples(db, catalog, dev.id, start, end);
-  const opts = { maxGapS: samples.maxGapS, from: start, to: end };
-  const rows = rowsOf(samples.pdu(), opts, { date, device_id: deviceId, outlet: null });
-  for (const n of samples.outlets) rows.push(...rowsOf(samples.outlet(n), opts, { date, device_id: deviceId, outlet: n }));
-  return rows;
+  const day = new DayComputation(catalog, deviceId, date, tz);
+  while (day.step(db, catalog));
+  return day.rows();
 }
 
 /** Store daily rows; every existing row of each (date, device_id) present in `rows` is replaced. */
@@ -172,6 +197,13 @@ export function missingDays(db: Db, deviceId: string, tz: string, nowS: number, 
     if (chunk.get(dev.id, start - BLOCK_S, end, start) || tail.get(dev.id, start, end)) out.push(d);
   }
   return out;
+}
+
+/** The device's oldest raw sample time (a lower bound: its hour block's start), or null: none left. */
+export function oldestRawTs(db: Db, dev: number): number | null {
+  const chunk = stmt(db, 'SELECT min(t0) AS t FROM raw_chunk WHERE dev = ?').get(dev) as { t: number | null };
+  const tail = stmt(db, 'SELECT min(ts) AS t FROM raw_tail WHERE dev = ?').get(dev) as { t: number | null };
+  return chunk.t === null ? tail.t : tail.t === null ? chunk.t : Math.min(chunk.t, tail.t);
 }
 
 // ---- readers (REST / CSV) ----

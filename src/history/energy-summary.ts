@@ -2,67 +2,118 @@ import type { TariffConfig } from '../config/schema.js';
 import type { SeriesCatalog } from './catalog.js';
 import type { Db } from './db.js';
 import {
-  costOf, dayBounds, hasPrices, hybridEnergy, powerIntervals, summarize, summaryPeriods, utcOffset,
-  type CostInterval, type EnergyInterval, type EnergyPart, type EnergySummary, type Tariff,
+  costOf, dayBounds, hasPrices, localDay, summarize, summaryPeriods, utcOffset,
+  type CostInterval, type EnergyPart, type EnergySummary, type Tariff,
 } from './energy/index.js';
-import { energySamples } from './energy-store.js';
+import type { IntervalVisitor } from './energy/integrate.js';
+import { oldestRawTs, pduEnergy } from './energy-store.js';
 
 // `/api/energy/summary` (SPEC §13.5): {today, this_week, this_month, all_time} + currency. Today is
 // integrated live from raw samples (hybridEnergy: counter where it steps, power elsewhere); the
 // other windows add the closed days stored in energy_daily (a day appears there once the daily
 // job has run, at 00:05). Costs: flat = kWh × price_per_kwh. tou: a day's kWh is priced by the
 // time profile of its integrated power, scaled to the day's kWh; for closed days the profile is
-// read from raw samples while they exist (raw_retention_days) and cached per day, and a day
-// without raw data (expired) is priced at price_per_kwh. Every price 0 → cost null.
+// read from raw samples while they exist (raw_retention_days) and cached per day (the cache
+// follows raw retention), and a day without raw data (expired) is priced at price_per_kwh.
+// Every price 0 → cost null.
 
 export type SummaryTariff = Tariff & Pick<TariffConfig, 'currency'>;
 
+const WS_PER_KWH = 3_600_000;
+
 /**
- * Intervals merged into bins that never straddle a price change: the bin (≥ 60 s) divides every
- * period edge, the zone's offsets and the day, so pricing 24 bins a day is exact and cheap.
+ * The time profile of integrated power, binned while the samples stream by (no interval list):
+ * a bin (≥ 60 s) divides every period edge, the zone's offsets at both ends of the window and the
+ * day, so it never straddles a price change and pricing 24 bins a day is exact and cheap.
  */
-function bins(ivs: readonly EnergyInterval[], tariff: Tariff, tz: string): CostInterval[] {
-  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  let size = 3_600;
-  for (const p of tariff.periods) for (const hm of [p.start, p.end]) size = gcd(size, (Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3, 5))) * 60);
-  for (const iv of ivs.length > 0 ? [ivs[0] as EnergyInterval, ivs[ivs.length - 1] as EnergyInterval] : []) size = gcd(size, Math.abs(utcOffset(iv.from, tz)));
-  size = Math.max(60, size);
-  const kwh = new Map<number, number>();
-  for (const iv of ivs) {
-    for (let t = iv.from; t < iv.to; ) {
-      const b = Math.floor(t / size) * size;
-      const next = Math.min(iv.to, b + size);
-      kwh.set(b, (kwh.get(b) ?? 0) + (iv.kwh * (next - t)) / (iv.to - iv.from));
+class Profile {
+  total = 0;
+  private readonly size: number;
+  private readonly kwh = new Map<number, number>();
+
+  constructor(tariff: Tariff, tz: string, from: number, to: number) {
+    const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+    let size = 3_600;
+    for (const p of tariff.periods) for (const hm of [p.start, p.end]) size = gcd(size, (Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3, 5))) * 60);
+    for (const t of [from, to - 1]) size = gcd(size, Math.abs(utcOffset(t, tz)));
+    this.size = Math.max(60, size);
+  }
+
+  readonly add: IntervalVisitor = (from, to, watts) => {
+    const kwh = (watts * (to - from)) / WS_PER_KWH;
+    this.total += kwh;
+    for (let t = from; t < to; ) {
+      const b = Math.floor(t / this.size) * this.size;
+      const next = Math.min(to, b + this.size);
+      this.kwh.set(b, (this.kwh.get(b) ?? 0) + (kwh * (next - t)) / (to - from));
       t = next;
     }
+  };
+
+  bins(): CostInterval[] {
+    return [...this.kwh].map(([from, kwh]) => ({ from, to: from + this.size, kwh }));
   }
-  return [...kwh].map(([from, e]) => ({ from, to: from + size, kwh: e }));
 }
 
 /**
- * Cost of `kwh` whose time profile is `ivs` (integrated power): tou prices the profile and scales
- * it to `kwh` (the counter may refine the total); without a profile, `price_per_kwh`.
+ * Cost of `kwh` whose time profile is `profile` (integrated power): tou prices the profile and
+ * scales it to `kwh` (the counter may refine the total); without a profile, `price_per_kwh`.
  */
-function priced(tariff: Tariff, tz: string, kwh: number, ivs: readonly EnergyInterval[]): number | null {
+function priced(tariff: Tariff, tz: string, kwh: number, profile: Profile | null): number | null {
   if (!hasPrices(tariff)) return null;
-  const total = ivs.reduce((a, iv) => a + iv.kwh, 0);
-  if (tariff.type === 'flat' || total <= 0) return kwh * tariff.price_per_kwh;
-  return ((costOf(tariff, bins(ivs, tariff, tz), tz) ?? 0) * kwh) / total;
+  if (tariff.type === 'flat' || !profile || profile.total <= 0) return kwh * tariff.price_per_kwh;
+  return ((costOf(tariff, profile.bins(), tz) ?? 0) * kwh) / profile.total;
 }
 
 function livePart(db: Db, catalog: SeriesCatalog, deviceId: string, from: number, to: number, tariff: Tariff, tz: string): EnergyPart {
   const dev = catalog.findDev(deviceId);
   if (!dev) return { kwh: 0, source_a_kwh: 0, source_b_kwh: 0, cost: hasPrices(tariff) ? 0 : null };
-  const samples = energySamples(db, catalog, dev.id, from, to, 'pdu');
-  const points = samples.pdu();
-  const opts = { maxGapS: samples.maxGapS, from, to };
-  const h = hybridEnergy(points, opts);
-  const ivs = tariff.type === 'tou' ? powerIntervals(points, opts) : [];
-  return { kwh: h.kwh, source_a_kwh: h.source_a_kwh, source_b_kwh: h.source_b_kwh, cost: priced(tariff, tz, h.kwh, ivs) };
+  const profile = tariff.type === 'tou' && hasPrices(tariff) ? new Profile(tariff, tz, from, to) : null;
+  const h = pduEnergy(db, catalog, dev.id, from, to, false, profile?.add);
+  return { kwh: h.kwh, source_a_kwh: h.source_a_kwh, source_b_kwh: h.source_b_kwh, cost: priced(tariff, tz, h.kwh, profile) };
 }
 
-/** tou cost of closed days (immutable for a given kWh, tariff and zone): read raw once per day. */
-const dayCosts = new WeakMap<Db, Map<string, number | null>>();
+/**
+ * tou costs of closed days (fixed for a given kWh, tariff and zone), per database: one tariff's
+ * map of `device|date` → cost. Only days that still have raw data are kept (an entry is dropped
+ * once its day is wholly older than the device's oldest raw sample), so the map follows raw
+ * retention; MAX_CACHED_DAYS bounds it besides (least recently used dropped first).
+ */
+type DayCosts = Map<string, { kwh: number; cost: number | null }>;
+const dayCosts = new WeakMap<Db, { tariff: string; days: DayCosts }>();
+const MAX_CACHED_DAYS = 20_000;
+
+/** This database's cache for this tariff and zone (a new tariff starts afresh). */
+function dayCostsOf(db: Db, tariff: Tariff, tz: string): DayCosts {
+  const key = JSON.stringify([tz, tariff.price_per_kwh, tariff.periods]);
+  let cache = dayCosts.get(db);
+  if (cache?.tariff !== key) dayCosts.set(db, (cache = { tariff: key, days: new Map() }));
+  return cache.days;
+}
+
+/** tou cost of one closed day: from its raw profile (cached) while raw data exists, else flat. */
+function closedDayCost(db: Db, catalog: SeriesCatalog, d: { date: string; device_id: string; kwh: number }, tariff: Tariff, tz: string, cache: DayCosts, raw: { dev: number; day: string } | null): number | null {
+  const id = `${d.device_id}|${d.date}`;
+  if (!raw || d.date < raw.day) {
+    cache.delete(id);
+    return priced(tariff, tz, d.kwh, null);
+  }
+  const hit = cache.get(id);
+  cache.delete(id); // re-inserted last: Map order is the LRU order
+  let cost = hit?.kwh === d.kwh ? hit.cost : undefined;
+  if (cost === undefined) {
+    const { start, end } = dayBounds(d.date, tz);
+    const profile = new Profile(tariff, tz, start, end);
+    pduEnergy(db, catalog, raw.dev, start, end, true, profile.add);
+    cost = priced(tariff, tz, d.kwh, profile);
+  }
+  cache.set(id, { kwh: d.kwh, cost });
+  for (const old of cache.keys()) {
+    if (cache.size <= MAX_CACHED_DAYS) break;
+    cache.delete(old);
+  }
+  return cost;
+}
 
 /**
  * Closed days from energy_daily (PDU rows). tou: each day's kWh is priced by the time profile of
@@ -81,20 +132,19 @@ function storedParts(db: Db, catalog: SeriesCatalog, deviceId: string | null, be
     else if (r.source === 1) d.a += r.kwh;
     else if (r.source === 2) d.b += r.kwh;
   }
-  let cache = dayCosts.get(db);
-  if (!cache) dayCosts.set(db, (cache = new Map()));
-  const tou = tariff.type === 'tou' && hasPrices(tariff);
-  return [...days.values()].map((d) => {
-    const key = JSON.stringify([d.device_id, d.date, d.kwh, tz, tariff.type, tariff.price_per_kwh, tariff.periods]);
-    let cost = tou ? cache.get(key) : priced(tariff, tz, d.kwh, []);
-    if (cost === undefined) {
-      const dev = catalog.findDev(d.device_id);
-      const { start, end } = dayBounds(d.date, tz);
-      const samples = dev ? energySamples(db, catalog, dev.id, start, end, 'power') : null;
-      cost = priced(tariff, tz, d.kwh, samples ? powerIntervals(samples.pdu(), { maxGapS: samples.maxGapS, from: start, to: end }) : []);
-      if (cache.size >= 20_000) cache.clear();
-      cache.set(key, cost);
+  const cache = tariff.type === 'tou' && hasPrices(tariff) ? dayCostsOf(db, tariff, tz) : null;
+  // Per device: the local date of its oldest raw sample (days before it have no raw data left).
+  const oldest = new Map<string, { dev: number; day: string } | null>();
+  const rawFrom = (id: string): { dev: number; day: string } | null => {
+    if (!oldest.has(id)) {
+      const dev = catalog.findDev(id);
+      const t = dev ? oldestRawTs(db, dev.id) : null;
+      oldest.set(id, dev && t !== null ? { dev: dev.id, day: localDay(t, tz) } : null);
     }
+    return oldest.get(id) ?? null;
+  };
+  return [...days.values()].map((d) => {
+    const cost = cache ? closedDayCost(db, catalog, d, tariff, tz, cache, rawFrom(d.device_id)) : priced(tariff, tz, d.kwh, null);
     return { date: d.date, part: { kwh: d.kwh, source_a_kwh: d.a, source_b_kwh: d.b, cost } };
   });
 }

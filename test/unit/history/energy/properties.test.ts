@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { zonedEpoch } from '../../../../src/history/energy/calendar.js';
-import { hybridEnergy, integratePower, type AtsSource, type HybridPoint } from '../../../../src/history/energy/integrate.js';
+import { EnergyStream, hybridEnergy, integratePower, type AtsSource, type HybridPoint, type HybridTotals, type IntegrateOptions } from '../../../../src/history/energy/integrate.js';
 import { costOf, priceAt, type Tariff } from '../../../../src/history/energy/tariff.js';
 
 const sourceArb = fc.constantFrom<AtsSource>(1, 2, null);
@@ -41,7 +41,67 @@ function cuts(points: ReadonlyArray<HybridPoint>, fractions: [number, number, nu
   return [a, b, c];
 }
 
+/** hybridEnergy's rule written out window by window (spans first, then integratePower per edge and span). */
+function hybridByWindows(points: ReadonlyArray<HybridPoint>, opts: IntegrateOptions): HybridTotals {
+  const [from, to] = [opts.from ?? -Infinity, opts.to ?? Infinity];
+  const whole = integratePower(points, opts);
+  const readings = points.filter((p) => p.counter !== null && p.ts >= from && p.ts < to) as Array<{ ts: number; counter: number }>;
+  if (whole.samples === 0 && whole.kwh === 0) {
+    let kwh = 0;
+    for (let i = 1; i < readings.length; i++) kwh += Math.max(0, readings[i]!.counter - readings[i - 1]!.counter);
+    return { ...whole, kwh, source_a_kwh: 0, source_b_kwh: 0, counter_kwh: kwh, method: readings.length > 0 ? 'counter' : 'none' };
+  }
+  const spans: Array<{ start: number; end: number; kwh: number }> = [];
+  let first: { ts: number; counter: number } | null = null;
+  let last: { ts: number; counter: number } | null = null;
+  const close = (): void => {
+    if (first && last && last.ts > first.ts) spans.push({ start: first.ts, end: last.ts, kwh: last.counter - first.counter });
+    first = last = null;
+  };
+  for (let i = 1; i < readings.length; i++) {
+    const [prev, cur] = [readings[i - 1]!, readings[i]!];
+    if (cur.counter < prev.counter) close();
+    else if (cur.counter > prev.counter) [first, last] = [first ?? cur, cur];
+  }
+  close();
+  if (spans.length === 0) return { ...whole, counter_kwh: 0, method: 'integrated' };
+  const out: HybridTotals = { ...whole, kwh: 0, source_a_kwh: 0, source_b_kwh: 0, counter_kwh: 0, method: 'hybrid' };
+  const edge = (a: number, b: number): void => {
+    const e = integratePower(points, { maxGapS: opts.maxGapS, from: a, to: b });
+    [out.kwh, out.source_a_kwh, out.source_b_kwh] = [out.kwh + e.kwh, out.source_a_kwh + e.source_a_kwh, out.source_b_kwh + e.source_b_kwh];
+  };
+  let cursor = from;
+  for (const s of spans) {
+    edge(cursor, s.start);
+    const inside = integratePower(points, { maxGapS: opts.maxGapS, from: s.start, to: s.end });
+    [out.kwh, out.counter_kwh] = [out.kwh + s.kwh, out.counter_kwh + s.kwh];
+    if (inside.kwh > 0) [out.source_a_kwh, out.source_b_kwh] = [out.source_a_kwh + (s.kwh * inside.source_a_kwh) / inside.kwh, out.source_b_kwh + (s.kwh * inside.source_b_kwh) / inside.kwh];
+    cursor = s.end;
+  }
+  edge(cursor, to);
+  return out;
+}
+
 describe('energy properties', () => {
+  it('hybridEnergy (one pass) equals its rule applied window by window exactly, and per-source stats are integratePower’s', () => {
+    fc.assert(
+      fc.property(seriesArb, maxGapArb, windowArb, fc.boolean(), (points, maxGapS, fractions, windowed) => {
+        const [from, , to] = cuts(points, fractions);
+        const opts = windowed ? { maxGapS, from, to } : { maxGapS };
+        expect(hybridEnergy(points, opts)).toStrictEqual(hybridByWindows(points, opts));
+        const stream = new EnergyStream(opts);
+        for (const p of points) stream.push(p.ts, p.power, p.counter, p.source);
+        expect(stream.totals()).toStrictEqual(hybridEnergy(points, opts));
+        for (const source of [1, 2] as const) {
+          const own = integratePower(points.map((p) => ({ ...p, power: p.source === source ? p.power : null })), opts);
+          expect(stream.bySource(source).samples).toBe(own.samples);
+          expect(stream.bySource(source).peak_power_w).toBe(own.peak_power_w);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('integrated and hybrid energy are never negative, and A + B never exceed the total', () => {
     fc.assert(
       fc.property(seriesArb, maxGapArb, windowArb, (points, maxGapS, fractions) => {
