@@ -4,8 +4,8 @@
 import { dayBounds, localDay, localMonth, monthBounds, parseDate, weekStart } from './calendar.js';
 import type { AtsSource } from './integrate.js';
 
-export interface EnergyDayRow {
-  date: string;
+/** What energy_daily and energy_monthly rows share (SPEC §13.1). */
+interface EnergyRowBase {
   device_id: string;
   /** null = all sources, 1 = A, 2 = B. */
   source: AtsSource;
@@ -14,17 +14,15 @@ export interface EnergyDayRow {
   kwh: number;
   peak_power_w: number | null;
   avg_power_w: number | null;
+}
+
+export interface EnergyDayRow extends EnergyRowBase {
+  date: string;
   samples: number;
 }
 
-export interface EnergyMonthRow {
+export interface EnergyMonthRow extends EnergyRowBase {
   month: string;
-  device_id: string;
-  source: AtsSource;
-  outlet: number | null;
-  kwh: number;
-  peak_power_w: number | null;
-  avg_power_w: number | null;
   days: number;
 }
 
