@@ -1,3 +1,4 @@
+import type { OutageBusEvent, ProbeCycleEvent } from './power.js';
 import type { CommandResult, DeviceEvent, PduSnapshot, TransportState } from './types.js';
 
 export interface HealthChange {
@@ -15,6 +16,10 @@ export interface BusEvents {
   health: HealthChange;
   'device.event': DeviceEvent;
   'command.result': CommandResult;
+  /** After every probe cycle and manual check (devices/switch). */
+  probe: ProbeCycleEvent;
+  /** Outage transitions and verdict changes (outage/). */
+  outage: OutageBusEvent;
 }
 
 export type BusListener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;

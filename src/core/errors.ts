@@ -12,6 +12,8 @@ export const ERRORS = {
   P2M_ERR_SNMP: { http: 502, message: 'snmp error' },
   P2M_ERR_VALIDATION: { http: 400, message: 'invalid input' },
   P2M_ERR_CONFIG: { http: 400, message: 'invalid configuration' },
+  P2M_ERR_NOT_FOUND: { http: 404, message: 'not found' },
+  P2M_ERR_CONFLICT: { http: 409, message: 'conflict' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,4 +1,5 @@
 import { P2mError } from '../core/errors.js';
+import type { OutageConfidence, OutageKind, OutageRecord, OutageScope, SwitchId } from '../core/power.js';
 import { stmt as prepared, type Db } from './db.js';
 
 // Typed access to the small tables of SPEC §13.1: events, outages (§11.5), outlet name overrides,
@@ -110,10 +111,7 @@ export function listEvents(db: Db, q: EventQuery = {}): EventRecord[] {
 const OUTAGE_KINDS = ['power', 'network'] as const;
 const SCOPES = ['site', 'partial', 'source_a', 'source_b'] as const;
 const CONFIDENCES = ['high', 'medium', 'low'] as const;
-export type OutageKind = (typeof OUTAGE_KINDS)[number];
-export type OutageScope = (typeof SCOPES)[number];
-export type OutageConfidence = (typeof CONFIDENCES)[number];
-export type SwitchId = string | number;
+export type { OutageKind, OutageScope, OutageConfidence, SwitchId, OutageRecord };
 
 export interface OutageDetails {
   cause?: string | null;
@@ -128,21 +126,6 @@ export interface OutageInput extends OutageDetails {
   started_at: number;
   /** Given for an outage learnt after the fact (PDU reboot, restart gap): stored already closed. */
   ended_at?: number | null;
-}
-/** SPEC §11.5; duration_seconds is computed from ended_at (null while ongoing). */
-export interface OutageRecord {
-  id: number;
-  kind: OutageKind;
-  started_at: number;
-  ended_at: number | null;
-  duration_seconds: number | null;
-  is_ongoing: boolean;
-  cause: string | null;
-  scope: OutageScope | null;
-  confidence: OutageConfidence | null;
-  switches_affected: SwitchId[];
-  outlets_shed: Record<string, number[]>;
-  evidence: Record<string, unknown>;
 }
 
 interface OutageRow {

@@ -168,6 +168,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'switch groups, probe reasons, webhook queue (§11.8)',
+    sql: `
+      ALTER TABLE switches ADD COLUMN grp TEXT NOT NULL DEFAULT '';
+      ALTER TABLE power_checks ADD COLUMN reason TEXT;
+      CREATE TABLE notify_queue (
+        id INTEGER PRIMARY KEY,
+        webhook TEXT NOT NULL,
+        event TEXT NOT NULL,
+        dedupe_key TEXT,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+      );
+      CREATE INDEX notify_queue_due ON notify_queue (webhook, next_attempt_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = (MIGRATIONS[MIGRATIONS.length - 1] as Migration).version;

@@ -12,6 +12,7 @@ const switchTarget = z
       'sensor = its silence suggests a power cut | control = stays up in a power cut (router on a UPS)',
     ),
     active: doc(z.boolean().default(true), 'only active targets are probed'),
+    group: doc(z.string().max(64).default(''), 'free-form group shown in outage evidence, e.g. feed-a or garage; "" = none'),
   })
   .superRefine((t, ctx) => {
     if (t.url === '' && t.ip === '') {
