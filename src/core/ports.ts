@@ -171,3 +171,17 @@ export interface OutageOpen extends OutagePatch {
   started_at: number;
   ended_at?: number | null;
 }
+
+// ---- what the web server asks of the rest (SPEC §14) ----
+
+/** `GET /api/health` and MQTT `health_check`: healthy only when polling and writing. */
+export interface HealthPort {
+  check(): { healthy: boolean; issues: string[] };
+}
+
+/** Demo scenarios (SPEC §8), only when the demo runs. */
+export interface DemoPort {
+  scenarios(): string[];
+  /** Bad input → ok:false naming the field; never throws. */
+  run(name: string, params: Record<string, unknown>): Promise<{ ok: true; detail: string } | { ok: false; error: string; field?: string }>;
+}
