@@ -7,6 +7,7 @@ import { getProfile } from '../devices/pdu/profiles/index.js';
 import { EnergyJob } from './energy-job.js';
 import { DbHandle } from './handle.js';
 import { RetentionJob } from './retention.js';
+import { PowerStore } from './power-store.js';
 import { HistoryStore } from './store.js';
 import { HistoryWriter } from './writer.js';
 
@@ -27,6 +28,8 @@ export interface HistoryServiceOptions {
 
 export interface HistoryService {
   readonly store: HistoryStore;
+  /** Switches, power checks and outage records (SwitchStore and OutageStore ports). */
+  readonly power: PowerStore;
   readonly writer: HistoryWriter;
   start(): void;
   stop(): Promise<void>;
@@ -51,9 +54,11 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
   const store = new HistoryStore(handle, {
     retentionDays: config.history.retention_days, clock, writer, tariff: config.energy.tariff, timezone: config.timezone,
   });
+  const power = new PowerStore(handle);
   let off: (() => void) | null = null;
   return {
     store,
+    power,
     writer,
     start() {
       off = opts.bus.on('sample', (s) => writer.ingest(s));
