@@ -1,0 +1,38 @@
+import type { HealthChange } from '../core/bus.js';
+import type { OutageBusEvent } from '../core/power.js';
+
+// Which webhook event a bus event is (SPEC §11.8). Pure mappings, so the service only routes.
+
+export interface WebhookEventOf {
+  event: string;
+  data: unknown;
+  /** Epoch seconds of the event. */
+  ts: number;
+}
+
+/**
+ * opened/closed transitions of an outage record: `outage.*` for kind power, `network_fault.*` for
+ * kind network. An outage learnt after the fact (PDU reboot, restart gap) is published opened and
+ * closed back to back, but webhooks get only its `outage.closed` (SPEC §11.4).
+ */
+export function outageWebhookEvent(e: OutageBusEvent): WebhookEventOf | null {
+  const o = e.outage;
+  if (o === null) return null;
+  const phase =
+    e.type === 'opened' || e.type === 'network_fault_opened' ? 'opened' : e.type === 'closed' || e.type === 'network_fault_closed' ? 'closed' : null;
+  if (phase === null || (phase === 'opened' && !o.is_ongoing)) return null;
+  return { event: `${o.kind === 'network' ? 'network_fault' : 'outage'}.${phase}`, data: o, ts: e.ts };
+}
+
+/** A PDU transport entering `lost` → device.lost; its first successful cycle after it → device.recovered. */
+export function healthWebhookEvent(c: HealthChange): WebhookEventOf | null {
+  if (c.to === 'lost' && c.from !== 'lost') return { event: 'device.lost', data: c, ts: c.ts };
+  if (c.from === 'lost' && c.to === 'healthy') return { event: 'device.recovered', data: c, ts: c.ts };
+  return null;
+}
+
+/** When an open condition began: the outage's started_at, else the event time. */
+export function conditionSince(data: unknown, ts: number): number {
+  const started = (data as { started_at?: unknown } | null)?.started_at;
+  return typeof started === 'number' ? started : ts;
+}
