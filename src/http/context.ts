@@ -1,0 +1,39 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config/schema.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { DemoPort, DeviceRegistryPort, HealthPort, OutagePort, SwitchesPort } from '../core/ports.js';
+import type { PowerCheck } from '../core/power.js';
+
+// What the web server is handed by app.ts: config, the shared services and the ports it reads
+// other services' data through (ARCHITECTURE.md "Direction"). A null port = that service is off.
+
+/** Stored probe results, newest first (SPEC §14.4 `/api/power-checks`); matches `SwitchStore.listChecks`. */
+export interface PowerChecksReader {
+  /** `since` in epoch seconds. */
+  listChecks(q: { since: number; switchId?: number; limit: number }): PowerCheck[];
+}
+
+export interface HttpContext {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  bus: EventBus;
+  registry: DeviceRegistryPort;
+  /** Switch probes (devices/switch); null when not running. */
+  switches: SwitchesPort | null;
+  /** Stored checks (history); null without a history store. */
+  checks: PowerChecksReader | null;
+  /** Outage engine; null when `outage.enabled` is false. */
+  outages: OutagePort | null;
+  health: HealthPort;
+  /** Demo scenarios; null unless the demo runs. */
+  demo: DemoPort | null;
+  version: string;
+}
+
+/** The fastify instance routes are registered on: zod schemas type requests and replies. */
+export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
