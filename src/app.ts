@@ -15,6 +15,15 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { redactUrl } from './mqtt/client.js';
 import { createMqttService, type MqttService } from './mqtt/service.js';
 import { createHistoryService, type HistoryService } from './history/service.js';
+import { createSwitchService, type SwitchService } from './devices/switch/service.js';
+import { demoSwitchesOf, startSwitchSimulator, type SwitchSimulator } from './devices/switch/simulator.js';
+import { demoScenarios } from './devices/demo-scenarios.js';
+import { createOutageService, type OutageService } from './outage/service.js';
+import { engineConfig } from './outage/config.js';
+import { createNotifier, type Notifier } from './notify/service.js';
+import { createHttpService, type HttpService } from './http/server.js';
+import type { SwitchInput } from './core/power.js';
+import type { DemoPort, HealthPort } from './core/ports.js';
 import { dirname, resolve } from 'node:path';
 
 // Composition root: builds the context (clock, bus, scheduler, registry) and starts and stops
@@ -38,6 +47,13 @@ export interface App {
   readonly broker: EmbeddedBroker | null;
   readonly mqtt: MqttService | null;
   readonly history: HistoryService | null;
+  readonly switches: SwitchService | null;
+  readonly outages: OutageService | null;
+  readonly notifier: Notifier | null;
+  readonly http: HttpService | null;
+  /** The demo's simulated switches (demo mode only). */
+  readonly switchSimulator: SwitchSimulator | null;
+  readonly demo: DemoPort | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -59,6 +75,22 @@ export function createApp(opts: AppOptions): App {
   let broker: EmbeddedBroker | null = null;
   let mqtt: MqttService | null = null;
   let history: HistoryService | null = null;
+  let switches: SwitchService | null = null;
+  let outages: OutageService | null = null;
+  let notifier: Notifier | null = null;
+  let http: HttpService | null = null;
+  let switchSimulator: SwitchSimulator | null = null;
+  let demo: DemoPort | null = null;
+  const health: HealthPort = {
+    check() {
+      const issues: string[] = [];
+      for (const d of registry.list()) if (d.state !== 'healthy') issues.push(`device ${d.id} is ${d.state}`);
+      const w = history?.writer.stats;
+      if (w && !w.healthy) issues.push(`history writes failing (${w.write_errors} errors, ${w.held_batches} batches held)`);
+      if (mqtt && !mqtt.client.connected) issues.push('mqtt disconnected');
+      return { healthy: issues.length === 0, issues };
+    },
+  };
   // The data directory holds the database and generated secrets (e.g. broker credentials).
   const dataDir = resolve(dirname(config.history.path));
 
@@ -78,6 +110,24 @@ export function createApp(opts: AppOptions): App {
     get history() {
       return history;
     },
+    get switches() {
+      return switches;
+    },
+    get outages() {
+      return outages;
+    },
+    get notifier() {
+      return notifier;
+    },
+    get http() {
+      return http;
+    },
+    get switchSimulator() {
+      return switchSimulator;
+    },
+    get demo() {
+      return demo;
+    },
 
     async start() {
       // First: a database that cannot be used stops start-up before anything polls (SPEC §3.2).
@@ -95,12 +145,27 @@ export function createApp(opts: AppOptions): App {
               writeCommunity: 'private', profile: getProfile(config.snmp.profile), timeoutMs: config.snmp.timeout_ms,
               retries: config.snmp.retries, pollIntervalMs: 1000, maxOidsPerRequest: config.snmp.max_oids_per_request,
               meteringFloor: config.snmp.metering_floor, expectedSerial: '', capabilityRecheckMs: config.snmp.capability_recheck_s * 1000,
-              protectedOutlets: new Set(),
+              protectedOutlets: new Set(), utilitySource: 'A',
             },
             deps,
           ),
         );
+        switchSimulator = await startSwitchSimulator({ count: config.demo.switches, bind: '127.0.0.1' });
+        demo = demoScenarios(simulator, demoSwitchesOf(switchSimulator));
       }
+      const fixedTargets: SwitchInput[] = [
+        ...config.switches.targets,
+        ...(switchSimulator
+          ? switchSimulator.targets().map((t) => ({ ...t, group: 'demo' }))
+          : []),
+      ];
+      switches = createSwitchService({ settings: config.switches, fixedTargets, store: history.power, clock, scheduler, bus, logger });
+      if (config.outage.enabled) {
+        outages = createOutageService({
+          config: engineConfig(config.outage, config.switches), store: history.power, registry, clock, scheduler, bus, logger,
+        });
+      }
+      notifier = createNotifier({ config, logger, clock, bus, store: history.notifyQueue });
       for (const d of config.devices) {
         if (!d.enabled) continue;
         if (d.kind !== 'cyberpower') {
@@ -118,11 +183,24 @@ export function createApp(opts: AppOptions): App {
       const connection = broker
         ? { url: broker.url, username: broker.bridgeCredentials.username, password: broker.bridgeCredentials.password, embedded: true }
         : { url: config.mqtt.url, username: config.mqtt.username, password: config.mqtt.password, embedded: false };
-      mqtt = createMqttService({ config, logger, clock, bus, registry, version: VERSION, demo: config.demo.enabled, connection });
+      mqtt = createMqttService({
+        config, logger, clock, bus, registry, version: VERSION, demo: config.demo.enabled, connection, switches, outages,
+      });
       await mqtt.start();
+      notifier.start();
+      // The outage engine reads the last-seen time (restart gap) before the first new sample is stored.
+      outages?.start();
+      switches.start();
       registry.startAll(scheduler);
+      http = createHttpService({
+        config, logger, clock, bus, registry, switches, checks: history.power, outages, health, demo, version: VERSION,
+      });
+      await http.start();
       for (const s of registry.restoreRuntimeDevices()) log.warn({ device_id: s.id, error: s.error }, 'saved runtime device not restored');
       const pdus = registry.all();
+      const web = http.address();
+      const webUrl = web ? `http://${web.host.includes(':') ? `[${web.host}]` : web.host}:${web.port}/` : null;
+      const switchCount = switches.list().length;
       log.info(
         {
           version: VERSION,
@@ -131,21 +209,30 @@ export function createApp(opts: AppOptions): App {
           simulator: simulator ? `udp://127.0.0.1:${simulator.port}` : null,
           mqtt: broker ? `embedded broker on mqtt://${config.mqtt.embedded.bind}:${broker.port}` : redactUrl(connection.url),
           pdus: pdus.map((d) => `${d.id}@${d.settings.host}:${d.settings.port}/${d.settings.pollIntervalMs / 1000}s`),
+          switches: switchCount,
+          web: webUrl,
         },
         `power2mqtt ${VERSION} running: polling ${pdus.length} PDU${pdus.length === 1 ? '' : 's'}` +
           (simulator ? ` (demo: simulated PDU44001 on udp://127.0.0.1:${simulator.port})` : '') +
           (broker ? `; MQTT broker on mqtt://${config.mqtt.embedded.bind}:${broker.port}` : `; MQTT ${redactUrl(connection.url)}`) +
-          `; topics under ${config.mqtt.base_topic}/`,
+          `; topics under ${config.mqtt.base_topic}/` +
+          `; probing ${switchCount} switch${switchCount === 1 ? '' : 'es'}` +
+          (webUrl ? `; web on ${webUrl}` : '; web server off'),
       );
     },
 
     async stop() {
+      await http?.stop();
       await scheduler.stop();
+      await switches?.stop();
       await registry.stopAll();
+      await outages?.stop();
+      await notifier?.stop();
       await history?.stop();
       await mqtt?.stop();
       await broker?.close();
       await simulator?.close();
+      await switchSimulator?.close();
       log.info('power2mqtt stopped');
     },
   };

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 import { checkConfigCommand } from './cli/check-config.js';
+import { cleanupCommand } from './cli/cleanup.js';
 import { exportCommand } from './cli/export.js';
 import { processIO, type CliIO } from './cli/io.js';
 import { hashPasswordCommand } from './cli/hash-password.js';
 import { mockPduCommand } from './cli/mock-pdu.js';
 import { mqttCredentialsCommand } from './cli/mqtt-credentials.js';
 import { probeCommand } from './cli/probe.js';
+import { notifyCommand } from './cli/notify.js';
 import { runCommand } from './cli/run.js';
+import { statsCommand } from './cli/stats.js';
+import { switchCommand } from './cli/switch.js';
 import { VERSION } from './app.js';
 import { errorMessage } from './core/errors.js';
 
@@ -23,6 +27,12 @@ commands:
                                run N simulated PDU44001 SNMP agents
   export [--device ID] [--kind banks|outlets|energy] [--range 1h…60d | --start S --end E] [--raw]
                                stream history as CSV to stdout
+  switch add NAME IP_OR_URL [--role sensor|control] [--group G] [--inactive]
+  switch list | switch test [ID…] | switch remove ID
+                               HTTP probe targets ("switches") for outage detection
+  stats [--hours 720] [--json] site uptime, outages and per-switch uptime
+  cleanup [--days N]           delete old power checks and run history retention now
+  notify test NAME             send a test notification to webhook NAME
   hash-password                read a password on stdin, print its scrypt hash for the config file
   mqtt-credentials [--config FILE]
                                print the embedded broker's generated user and password
@@ -40,7 +50,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'hash-password': hashPasswordCommand,
   export: exportCommand,
   'mqtt-credentials': mqttCredentialsCommand,
+  switch: switchCommand,
+  stats: statsCommand,
+  cleanup: cleanupCommand,
+  notify: notifyCommand,
 };
+
+/** Commands that print their own usage for --help. */
+const OWN_HELP: ReadonlySet<string> = new Set(['probe', 'mock-pdu', 'export', 'switch', 'stats', 'cleanup', 'notify']);
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [first, ...rest] = argv;
@@ -60,7 +77,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.err(`power2mqtt: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
-  if (name !== 'probe' && name !== 'mock-pdu' && name !== 'export' && (args.includes('--help') || args.includes('-h'))) {
+  if (!OWN_HELP.has(name) && (args.includes('--help') || args.includes('-h'))) {
     io.out(USAGE);
     return 0;
   }

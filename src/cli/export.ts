@@ -1,15 +1,11 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RealClock } from '../core/clock.js';
 import { P2mError, errorMessage } from '../core/errors.js';
 import { CSV_COLUMNS, csvLines } from '../history/csv.js';
-import { HistoryOpenError } from '../history/db.js';
 import { localDay } from '../history/energy/index.js';
-import { DbHandle } from '../history/handle.js';
 import { HistoryStore } from '../history/store.js';
 import type { CliIO } from './io.js';
-import { issuesText, loadFromProcess } from './config-args.js';
+import { openCliStore } from './store.js';
 
 export const EXPORT_USAGE = `usage: power2mqtt export [--config FILE] [--device ID] [--kind banks|outlets|energy]
                          [--range 1h|6h|24h|7d|30d|60d | --start S --end E] [--raw] [--outlet N | --bank N]
@@ -18,9 +14,6 @@ Streams history as CSV to stdout (SPEC §13.6). --start/--end are epoch seconds 
 default the last 30 days). --raw: 1 s rows whatever the span (up to 7 days). The service may keep
 running: the database is read through SQLite's WAL. Exit codes: 0 ok, 1 no database, 2 bad arguments.
 `;
-
-/** CLI commands wait up to 5 s for a lock (the service uses 20 ms, SPEC §13.2). */
-const CLI_BUSY_MS = 5000;
 
 function pickDevice(store: HistoryStore, wanted: string | undefined): string {
   const devices = store.devices();
@@ -59,25 +52,11 @@ export async function exportCommand(argv: string[], io: CliIO): Promise<number> 
     io.err(`--kind must be banks, outlets or energy (got "${kind}")\n${EXPORT_USAGE}`);
     return 2;
   }
-  const loaded = loadFromProcess(values.config);
-  if (!loaded.ok) {
-    io.err(issuesText(loaded));
-    return 2;
-  }
-  const path = resolve(loaded.config.history.path);
-  if (!existsSync(path)) {
-    io.err(`no history database at ${path}: power2mqtt creates it when it runs (history.path sets where)\n`);
-    return 1;
-  }
-  let handle: DbHandle;
+  const opened = openCliStore(values.config, io, { create: false });
+  if (!opened.ok) return opened.code;
+  const { handle } = opened;
   try {
-    handle = new DbHandle(path, CLI_BUSY_MS);
-  } catch (err) {
-    io.err(`${err instanceof HistoryOpenError ? err.message : errorMessage(err)}\n`);
-    return 1;
-  }
-  try {
-    const { history, energy, timezone } = loaded.config;
+    const { history, energy, timezone } = opened.config;
     const clock = new RealClock();
     const store = new HistoryStore(handle, { retentionDays: history.retention_days, clock, writer: null, tariff: energy.tariff, timezone });
     const device = pickDevice(store, values.device);

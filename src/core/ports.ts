@@ -48,6 +48,8 @@ export interface DeviceInfo extends DeviceSummary {
   /** Defined in the config file (cannot be removed or edited at runtime, SPEC §9.3). */
   fromConfig: boolean;
   pollIntervalS: number;
+  /** Which ATS input the utility feeds (SPEC §4.2 `utility_source`); null = not set. */
+  utilitySource: 'A' | 'B' | null;
 }
 
 /** What `device/add` may set at runtime (SPEC §9.3). */

@@ -115,7 +115,7 @@ export interface OutageBusEvent {
   state: Verdict;
   /** The record concerned (null for device_down / verdict). */
   outage: OutageRecord | null;
-  switch_id?: number;
+  switch_id?: SwitchId;
   /** Epoch seconds. */
   ts: number;
 }

@@ -86,6 +86,7 @@ export class DeviceRegistry implements DeviceRegistryPort {
       homeassistant: s.homeassistant ?? true,
       fromConfig: s.fromConfig ?? true,
       pollIntervalS: s.pollIntervalMs / 1000,
+      utilitySource: s.utilitySource ?? null,
     };
   }
 

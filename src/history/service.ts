@@ -7,6 +7,8 @@ import { getProfile } from '../devices/pdu/profiles/index.js';
 import { EnergyJob } from './energy-job.js';
 import { DbHandle } from './handle.js';
 import { RetentionJob } from './retention.js';
+import type { NotifyQueueStore } from '../core/notify.js';
+import { notifyQueueStore } from './notify-queue.js';
 import { PowerStore } from './power-store.js';
 import { HistoryStore } from './store.js';
 import { HistoryWriter } from './writer.js';
@@ -30,6 +32,8 @@ export interface HistoryService {
   readonly store: HistoryStore;
   /** Switches, power checks and outage records (SwitchStore and OutageStore ports). */
   readonly power: PowerStore;
+  /** The webhook queue (SPEC §11.8 `notify_queue`). */
+  readonly notifyQueue: NotifyQueueStore;
   readonly writer: HistoryWriter;
   start(): void;
   stop(): Promise<void>;
@@ -59,6 +63,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
   return {
     store,
     power,
+    notifyQueue: notifyQueueStore(() => handle.db),
     writer,
     start() {
       off = opts.bus.on('sample', (s) => writer.ingest(s));

@@ -1,4 +1,5 @@
-import type { DeviceRegistryPort, RuntimeDeviceSpec } from '../core/ports.js';
+import type { SwitchInput } from '../core/power.js';
+import type { DeviceRegistryPort, RuntimeDeviceSpec, SwitchesPort } from '../core/ports.js';
 
 // The bridge request API (SPEC §9.3): `{base}/bridge/request/{action}` → `{base}/bridge/response/{action}`
 // with `{status, data, error?, transaction?}`. A lookup table of handlers, each small.
@@ -17,6 +18,10 @@ export interface BridgeApiContext {
   /** Clear retained topics and HA configs of a removed device. */
   forgetDevice(deviceId: string): void;
   mqttConnected(): boolean;
+  /** Switch probe targets (null when not running). */
+  switches?: SwitchesPort | null;
+  /** A switch was added or removed: publish its state topic and HA entity (or clear them). */
+  switchesChanged?(id: number): void;
 }
 
 type Handler = (data: Record<string, unknown>, ctx: BridgeApiContext) => Promise<BridgeResponse> | BridgeResponse;
@@ -26,8 +31,6 @@ const err = (error: string, data: Record<string, unknown> = {}): BridgeResponse 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 const LATER: Readonly<Record<string, string>> = {
-  'switch/add': 'switch probes arrive with outage detection',
-  'switch/remove': 'switch probes arrive with outage detection',
   'rules/reload': 'the rules engine is not part of this build yet',
   'watchdog/reset': 'outlet watchdogs are not part of this build yet',
 };
@@ -65,6 +68,30 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) return err('field "options" must be an object', { id });
     const r = await registry.updateDevice(id, options as Partial<RuntimeDeviceSpec>);
     return r.ok ? ok({ ...r.info }) : err(r.error, { id });
+  },
+
+  'switch/add': (d, ctx) => {
+    if (!ctx.switches) return err('switch probes are not running');
+    const input: SwitchInput = {
+      name: str(d.name) ?? '', ...(str(d.url) !== undefined ? { url: str(d.url) } : {}), ...(str(d.ip) !== undefined ? { ip: str(d.ip) } : {}),
+      ...(d.role === 'sensor' || d.role === 'control' ? { role: d.role } : {}), ...(typeof d.active === 'boolean' ? { active: d.active } : {}),
+      ...(str(d.group) !== undefined ? { group: str(d.group) } : {}),
+    };
+    if (d.role !== undefined && input.role === undefined) return err('role: must be "sensor" or "control"');
+    const r = ctx.switches.add(input);
+    if (!r.ok) return err(r.field ? `${r.field}: ${r.error}` : r.error);
+    ctx.switchesChanged?.(r.target.id);
+    return ok({ ...r.target });
+  },
+
+  'switch/remove': (d, ctx) => {
+    if (!ctx.switches) return err('switch probes are not running');
+    const id = typeof d.id === 'number' || typeof d.id === 'string' ? d.id : undefined;
+    if (id === undefined) return err('field "id" is required (the switch id or name)');
+    const r = ctx.switches.remove(id);
+    if (!r.ok) return err(r.error, { id });
+    ctx.switchesChanged?.(r.target.id);
+    return ok({ id: r.target.id });
   },
 
   'ha/rediscover': async (_d, ctx) => ok({ entities: await ctx.rediscover() }),

@@ -17,6 +17,8 @@ export interface DiscoveryDeps {
   clock: Clock;
   logger: Logger;
   version: string;
+  /** Switch probe targets for the bridge device's entities (null: no switch service). */
+  switches?: () => Array<{ id: number; name: string }> | null;
 }
 
 /**
@@ -87,21 +89,37 @@ export class DiscoveryPublisher {
 
   /** Every config again (reconnect, HA birth, ha/rediscover); returns the entity count. */
   publishAll(): number {
-    let n = 0;
-    if (this.d.config.homeassistant.enabled) {
-      const bridge = buildBridgeDiscovery({
-        baseTopic: this.d.config.mqtt.base_topic, discoveryPrefix: this.prefix, swVersion: this.d.version, publicUrl: this.d.config.web.public_url,
-      });
-      for (const c of bridge) this.d.publish(c.topic, JSON.stringify(c.payload), { retain: true, qos: 1 });
-      this.bridgeTopics = new Set(bridge.map((c) => c.topic));
-      n += bridge.length;
-    }
+    let n = this.publishBridge();
     for (const dev of this.d.registry.list()) {
       const snap = this.d.registry.snapshot(dev.id);
       if (snap) n += this.publishDevice(snap, this.byDevice.get(dev.id)?.key ?? '');
     }
     if (this.collecting && !this.cleanupTimer) this.cleanupTimer = this.d.clock.setTimeout(() => this.cleanup(), COLLECT_MS);
     return n;
+  }
+
+  /**
+   * The bridge device's configs (SPEC §10.3), again after a switch was added or removed: entities of
+   * removed switches are cleared. Returns the entity count.
+   */
+  publishBridge(): number {
+    if (!this.d.config.homeassistant.enabled) return 0;
+    const switches = this.d.switches?.() ?? undefined;
+    const bridge = buildBridgeDiscovery({
+      baseTopic: this.d.config.mqtt.base_topic, discoveryPrefix: this.prefix, swVersion: this.d.version, publicUrl: this.d.config.web.public_url,
+      ...(switches ? { switches } : {}),
+    });
+    const next = new Set(bridge.map((c) => c.topic));
+    for (const t of this.bridgeTopics) if (!next.has(t)) this.d.publish(t, '', { retain: true, qos: 1 });
+    for (const c of bridge) this.d.publish(c.topic, JSON.stringify(c.payload), { retain: true, qos: 1 });
+    this.bridgeTopics = next;
+    return bridge.length;
+  }
+
+  /** Whether the bridge's published configs include this switch's entity. */
+  knowsSwitch(id: number): boolean {
+    for (const t of this.bridgeTopics) if (t.endsWith(`_switch_${id}/config`)) return true;
+    return false;
   }
 
   /** HA (re)started: after a random 1–5 s (so many bridges do not answer at once), everything again. */

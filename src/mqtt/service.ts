@@ -4,13 +4,14 @@ import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { DeviceRegistryPort } from '../core/ports.js';
+import type { DeviceRegistryPort, OutagePort, SwitchesPort } from '../core/ports.js';
 import type { PduSnapshot } from '../core/types.js';
 import { PROFILES } from '../devices/pdu/profiles/index.js';
 import { createBridgeClient, redactUrl, type BridgeClient } from './client.js';
 import { DiscoveryPublisher } from './discovery-publisher.js';
 import { handleInbound } from './inbound.js';
 import { StatePublisher } from './publisher.js';
+import { PowerPublisher } from './power-publisher.js';
 import { ReadingPublisher } from './reading-publisher.js';
 import { availabilityMessages, summaryMessages } from './state.js';
 import { bridgeTopic, deviceTopic, subscriptions } from './topics.js';
@@ -25,6 +26,9 @@ export interface MqttServiceContext {
   demo: boolean;
   /** Where to connect: the embedded broker (with the bridge's own credentials) or mqtt.url. */
   connection: { url: string; username?: string; password?: string; embedded: boolean };
+  /** Switch probes and the outage engine (null when not running). */
+  switches?: SwitchesPort | null;
+  outages?: OutagePort | null;
 }
 
 export interface MqttService {
@@ -63,7 +67,14 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
   const respond = (topic: string, body: unknown): void => publish(topic, JSON.stringify(body), { retain: false, qos: 1 });
   const states = new StatePublisher(publish, base, config.mqtt.heartbeat_s * 1000, () => clock.now());
   const readings = new ReadingPublisher(publish, base, config.mqtt.heartbeat_s * 1000, () => clock.now());
-  const discovery = new DiscoveryPublisher({ config, registry, publish, clock, logger: log, version: ctx.version });
+  const switches = ctx.switches ?? null;
+  const outages = ctx.outages ?? null;
+  const discovery = new DiscoveryPublisher({
+    config, registry, publish, clock, logger: log, version: ctx.version,
+    switches: () => switches?.list().map((s) => ({ id: s.target.id, name: s.target.name })) ?? null,
+  });
+  const power = new PowerPublisher(publish, base, switches, outages);
+  let lastCounts = '';
 
   const logOnce = (key: string, fields: Record<string, unknown>, msg: string): void => {
     if (once.has(key)) return;
@@ -78,8 +89,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
       JSON.stringify({
         version: ctx.version, started_at: startedAt, demo: ctx.demo, base_topic: base, embedded_broker: ctx.connection.embedded,
         homeassistant: ha.enabled, devices: registry.list(),
-        // Switch probes and the outage engine are not part of this build yet.
-        switches: { total: 0, up: 0, down: 0, unknown: 0, stale: 0 }, outage_state: null,
+        switches: switches?.counts() ?? { total: 0, up: 0, down: 0, unknown: 0, stale: 0 }, outage_state: outages?.status().state ?? null,
       }),
       { retain: true, qos: 1 },
     );
@@ -109,8 +119,16 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
   const onConnect = (): void => {
     publish(bridgeTopic(base, 'state'), 'online', { retain: true, qos: 1 });
     publishInfo();
+    power.publishAll();
     republishAll();
     if (ha.enabled) discovery.publishAll();
+  };
+
+  // A switch added or removed (MQTT, REST, CLI): its state topic, the bridge's entities and counts follow.
+  const switchesChanged = (id: number): void => {
+    power.switchChanged(id);
+    discovery.publishBridge();
+    publishInfo();
   };
 
   return {
@@ -123,6 +141,21 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
           publishInfo();
         }),
         bus.on('device.event', (e) => respond(deviceTopic(base, e.device_id, 'event'), e)),
+        bus.on('probe', (e) => {
+          power.onProbe(e);
+          // bridge/info carries the switch counts: re-published when they change.
+          const counts = JSON.stringify(switches?.counts());
+          if (counts !== lastCounts) {
+            lastCounts = counts;
+            publishInfo();
+          }
+          // A switch added by the CLI (another process) shows up here first: its entity too.
+          if (ha.enabled && e.switches.some((x) => !discovery.knowsSwitch(x.target.id))) discovery.publishBridge();
+        }),
+        bus.on('outage', (e) => {
+          power.onOutage(e);
+          if (e.type === 'verdict') publishInfo();
+        }),
         client.onConnect(onConnect),
         client.onMessage((topic, payload, packet) => {
           if (discovery.collect(topic, payload)) return;
@@ -147,6 +180,8 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
                 publishInfo();
               },
               mqttConnected: () => client.connected,
+              switches,
+              switchesChanged,
             },
           }).catch((err: unknown) => log.error({ topic, error: errorMessage(err) }, 'mqtt message handling failed'));
         }),

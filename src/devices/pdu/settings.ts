@@ -29,6 +29,7 @@ export function pduSettingsFrom(config: Config, d: DeviceConfig): PduDeviceSetti
     recovery: { subnetScan: d.recovery.subnet_scan, subnet: d.recovery.subnet },
     homeassistant: d.homeassistant,
     fromConfig: true,
+    utilitySource: d.utility_source,
   };
 }
 
@@ -54,5 +55,6 @@ export function runtimePduSettings(config: Config, spec: RuntimeDeviceSpec & { i
     recovery: { subnetScan: true, subnet: '' },
     homeassistant: true,
     fromConfig: false,
+    utilitySource: spec.utility_source ?? null,
   };
 }

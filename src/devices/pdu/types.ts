@@ -26,4 +26,6 @@ export interface PduDeviceSettings {
   homeassistant?: boolean;
   /** Defined in the config file: not removable at runtime (default true). */
   fromConfig?: boolean;
+  /** Which ATS input the utility feeds (outage signal, SPEC §11.4); null/undefined = not set. */
+  utilitySource?: 'A' | 'B' | null;
 }
