@@ -146,6 +146,9 @@ export function createOutageService(opts: OutageServiceOptions): OutageService {
   function feed(input: EngineInput): void {
     const r = step(state, input, config);
     state = r.state;
+    // Every event of this step carries the verdict after it (an `opened` event must not say
+    // "normal"), so the new verdict is taken before the effects are applied in order.
+    for (const e of r.effects) if (e.type === 'verdict') verdict = e.verdict;
     for (const e of r.effects) apply(e);
   }
 

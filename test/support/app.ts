@@ -11,6 +11,8 @@ export interface TestApp {
   dir: string;
   /** mqtt://127.0.0.1:PORT of the embedded broker (or the external one configured). */
   mqttUrl: string;
+  /** http://127.0.0.1:PORT of the web server, null when web.enabled is false. */
+  webUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -22,13 +24,16 @@ export async function startTestApp(input: ConfigInput = {}): Promise<TestApp> {
     demo: { snmp_port: 0, ...(input.demo ?? {}) },
     mqtt: { ...(input.mqtt ?? {}), embedded: { port: 0, ...(input.mqtt?.embedded ?? {}) } },
     history: { path: join(dir, 'power2mqtt.db'), ...(input.history ?? {}) },
+    // An ephemeral web port: test files run in parallel and a developer's demo may hold :8080.
+    web: { port: 0, ...(input.web ?? {}) },
   });
   const config = resolveConfig(parsed, { fileLoaded: false });
   const app = createApp({ config, logger: silentLogger(), configFile: null });
   await app.start();
   const mqttUrl = app.broker ? app.broker.url : config.mqtt.url;
+  const web = app.http?.address() ?? null;
   return {
-    app, config, dir, mqttUrl,
+    app, config, dir, mqttUrl, webUrl: web ? `http://${web.host}:${web.port}` : null,
     async stop() {
       await app.stop();
       rmSync(dir, { recursive: true, force: true });
