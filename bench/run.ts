@@ -12,6 +12,7 @@ import { mosquittoMissing, runMqttSuite } from './mqtt-bench.js';
 import type { BrokerKind } from './mqtt-protocol.js';
 import { MQTT_SECTION_END, mqttResultsTable, mqttTargetsTable, renderMqttSection, replaceMqttSection, type MqttReport } from './mqtt-report.js';
 import { runPollBench, type PollRunResult } from './poll-bench.js';
+import { renderPowerSection, replacePowerSection, runPowerSuite } from './power-suite.js';
 import {
   fmt, holds, renderSection, replaceSection, resultsTable, targetsTable, targetVerdicts, whyNot, type MachineFacts, type PollReport,
 } from './report.js';
@@ -23,7 +24,7 @@ import {
 
 const USAGE = `usage: npm run bench -- [options]
 
-  --suite S          poll | mqtt | history | all (default all)
+  --suite S          poll | mqtt | history | power | all (default all)
   --quick            shorter: polling ~1 minute (N = 1, 100, 500, warm-up 3 s, window 10 s, no
                      upward search); MQTT window 8 s, 60 commands
   --seconds S        measurement window per N (default 30)
@@ -47,6 +48,9 @@ History suite (one simulated PDU44001 at 1 Hz through the real writer, then quer
   --history-days D   simulated days (default 60, --quick 2)
   --layout-hours H   hours of data for the storage-layout comparison (default 6, --quick 1)
   --no-layouts       skip the layout comparison
+
+Power suite (switch prober + outage engine):
+  --switch-targets N HTTP targets probed every 10 s (default 1000, --quick 200)
 
 MQTT suite (poll-only baseline at the same N, then the bridge per broker):
   --mqtt-n N         PDUs (default 100)
@@ -92,6 +96,7 @@ const { values } = parseArgs({
     'layout-hours': { type: 'string' },
     'no-layouts': { type: 'boolean', default: false },
     'command-qos': { type: 'string' },
+    'switch-targets': { type: 'string' },
   },
 });
 
@@ -126,8 +131,8 @@ const outPath = values.out ?? join(repoRoot, 'docs', 'PERFORMANCE.md');
 const TIMEOUT_MS = 800; // config default snmp.timeout_ms
 const PROFILE_N = num('profile-n', values['profile-n'], 500, 1, 20_000);
 const suite = values.suite ?? 'all';
-if (suite !== 'poll' && suite !== 'mqtt' && suite !== 'history' && suite !== 'all') {
-  process.stderr.write(`--suite must be poll, mqtt, history or all (got ${suite})\n${USAGE}`);
+if (!['poll', 'mqtt', 'history', 'power', 'all'].includes(suite)) {
+  process.stderr.write(`--suite must be poll, mqtt, history, power or all (got ${suite})\n${USAGE}`);
   process.exit(2);
 }
 const mqttN = num('mqtt-n', values['mqtt-n'], 100, 1, 2000);
@@ -187,8 +192,23 @@ async function main(): Promise<number> {
   if (suite === 'all' || suite === 'poll') await pollSuite();
   if (suite === 'all' || suite === 'mqtt') await mqttSuite();
   if (suite === 'all' || suite === 'history') await historySuite();
+  if (suite === 'all' || suite === 'power') await powerSuite();
   process.stdout.write(`whole run: ${fmt((clock.monotonic() - t0) / 1000, 0)} s\n`);
   return 0;
+}
+
+async function powerSuite(): Promise<void> {
+  const targets = num('switch-targets', values['switch-targets'], quick ? 200 : 1000, 1, 20_000);
+  const r = await runPowerSuite({ quick, targets, log });
+  const m = machineFacts();
+  const section = renderPowerSection(r, { date: m.date, text: `${m.cpuCount} × ${m.cpuModel}, Node ${m.node}`, command: m.command });
+  process.stdout.write(`\n${section.split('\n').slice(1, -1).join('\n')}\n\npower suite: ${fmt(r.totalS, 0)} s\n`);
+  if (!values['no-write']) {
+    mkdirSync(dirname(outPath), { recursive: true });
+    const doc = existsSync(outPath) ? readFileSync(outPath, 'utf8') : null;
+    writeFileSync(outPath, replacePowerSection(doc, section));
+    log(`wrote the power section of ${outPath}`);
+  }
 }
 
 async function historySuite(): Promise<void> {
