@@ -1,6 +1,9 @@
 import { P2mError } from '../core/errors.js';
 import type { PowerCheck, ProbeReason, SwitchCheckStats, SwitchTarget } from '../core/power.js';
 import { stmt as prepared, type Db } from './db.js';
+import { kvGet, kvSet } from './events.js';
+
+const LAST_ID_KEY = 'switches.last_id';
 
 // Switch targets and their checks (SPEC §11.1, §11.2, §13.1 `switches`, `power_checks`).
 // Times are integer epoch seconds in the tables; check times keep ms in response_time only.
@@ -32,11 +35,18 @@ function nameTaken(db: Db, name: string, exceptId: number): boolean {
 
 export function insertSwitch(db: Db, t: Omit<SwitchTarget, 'id'>): SwitchTarget {
   if (nameTaken(db, t.name, -1)) throw new P2mError('P2M_ERR_CONFLICT', `name "${t.name}" is already used by another switch: pick another name`, 'name');
-  const sql = 'INSERT INTO switches (name, url, ip, role, active, grp, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
-  const id = Number(
-    prepared(db, sql).run(t.name, t.url, t.ip, t.role, t.active ? 1 : 0, t.group, t.source, Math.floor(t.created_at), Math.floor(t.updated_at)).lastInsertRowid,
-  );
-  return getSwitch(db, id) as SwitchTarget;
+  const sql = 'INSERT INTO switches (id, name, url, ip, role, active, grp, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  // Ids are never reused: a removed switch's checks, outage evidence and HA entity keep pointing
+  // at it, so a new switch must not inherit them. The high-water mark lives in kv; the write
+  // lock (IMMEDIATE) keeps the CLI and the service from taking the same id.
+  const insert = db.transaction((): number => {
+    const max = (prepared(db, 'SELECT max(id) AS m FROM switches').get() as { m: number | null }).m ?? 0;
+    const id = Math.max(max, Number(kvGet(db, LAST_ID_KEY) ?? 0)) + 1;
+    prepared(db, sql).run(id, t.name, t.url, t.ip, t.role, t.active ? 1 : 0, t.group, t.source, Math.floor(t.created_at), Math.floor(t.updated_at));
+    kvSet(db, LAST_ID_KEY, id, Math.floor(t.created_at));
+    return id;
+  });
+  return getSwitch(db, insert.immediate()) as SwitchTarget;
 }
 
 export function updateSwitch(db: Db, id: number, patch: Partial<Omit<SwitchTarget, 'id' | 'source' | 'created_at'>>): SwitchTarget {

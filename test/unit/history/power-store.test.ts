@@ -38,6 +38,20 @@ describe('switches', () => {
     expect(s.listSwitches()).toHaveLength(1);
   });
 
+  it('never reuses the id of a removed switch, even when it was the highest', () => {
+    const s = store();
+    s.insertSwitch(target('a'));
+    const b = s.insertSwitch(target('b'));
+    s.insertChecks([check(b.id, 'up', T)]);
+    expect(s.deleteSwitch(b.id)).toBe(true);
+    const c = s.insertSwitch(target('c'));
+    expect(c.id).toBe(b.id + 1);
+    // The removed switch's checks are not attributed to the new one.
+    expect(s.latestChecks().has(c.id)).toBe(false);
+    s.deleteSwitch(c.id);
+    expect(s.insertSwitch(target('d')).id).toBe(c.id + 1);
+  });
+
   it('refuses a duplicate name (any case) with a conflict naming the field', () => {
     const s = store();
     s.insertSwitch(target('kitchen'));
