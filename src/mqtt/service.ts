@@ -134,6 +134,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
   return {
     client,
     async start() {
+      let cycleSwitchIds = new Set<number>();
       unsubscribers.push(
         bus.on('sample', publishSnapshot),
         bus.on('health', (h) => {
@@ -149,8 +150,14 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
             lastCounts = counts;
             publishInfo();
           }
-          // A switch added by the CLI (another process) shows up here first: its entity too.
-          if (ha.enabled && e.switches.some((x) => !discovery.knowsSwitch(x.target.id))) discovery.publishBridge();
+          // A switch added or removed by the CLI (another process) shows up here first: its
+          // entity and retained state follow. A manual check lists only the switch checked.
+          if (e.manual) return;
+          const ids = new Set(e.switches.map((x) => x.target.id));
+          const removed = [...cycleSwitchIds].filter((id) => !ids.has(id));
+          cycleSwitchIds = ids;
+          for (const id of removed) power.switchChanged(id);
+          if (ha.enabled && (removed.length > 0 || e.switches.some((x) => !discovery.knowsSwitch(x.target.id)))) discovery.publishBridge();
         }),
         bus.on('outage', (e) => {
           power.onOutage(e);
