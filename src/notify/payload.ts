@@ -1,5 +1,5 @@
 import type { OutageRecord } from '../core/power.js';
-import { wallTime } from './zone.js';
+import { localParts } from '../core/calendar.js';
 
 // Webhook bodies (SPEC §11.8): `{event, ts, text, data}` with `text` a one-line human summary such
 // as `mains out 02:13–02:41 (28 min), source A, outlets shed: 3, 5`. Pure: times are passed in and
@@ -30,7 +30,7 @@ export function formatDuration(seconds: number): string {
 
 /** `HH:MM` of `epochS` in `tz`; with the date when `withDate` (spans of a day or more). */
 export function localClock(epochS: number, tz: string, withDate = false): string {
-  const w = wallTime(epochS, tz);
+  const w = localParts(epochS, tz);
   const time = `${pad(w.hour)}:${pad(w.minute)}`;
   return withDate ? `${w.year}-${pad(w.month)}-${pad(w.day)} ${time}` : time;
 }

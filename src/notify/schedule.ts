@@ -1,5 +1,5 @@
 import type { QueuedNotification } from '../core/notify.js';
-import { wallTime, zonedToEpoch } from './zone.js';
+import { localParts, zonedToEpoch } from '../core/calendar.js';
 
 // When to (re)try, hold or repeat a webhook notification (SPEC §11.8). Pure: every function takes
 // the current time (epoch seconds) as an argument.
@@ -45,7 +45,7 @@ export function quietUntil(nowS: number, quiet: QuietHours | null, event: string
   const start = minuteOfDay(quiet.start);
   const end = minuteOfDay(quiet.end);
   if (start === end) return null;
-  const w = wallTime(nowS, tz);
+  const w = localParts(nowS, tz);
   const m = w.hour * 60 + w.minute;
   const inside = start < end ? m >= start && m < end : m >= start || m < end;
   if (!inside) return null;

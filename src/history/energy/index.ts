@@ -12,8 +12,8 @@ export {
   utcOffset,
   weekStart,
   zonedEpoch,
-} from './calendar.js';
-export type { Bounds, LocalParts } from './calendar.js';
+} from '../../core/calendar.js';
+export type { Bounds, LocalParts } from '../../core/calendar.js';
 export { counterEnergy, hybridEnergy, integratePower, powerIntervals } from './integrate.js';
 export type {
   AtsSource,

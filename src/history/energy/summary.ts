@@ -1,7 +1,7 @@
 // Daily/monthly energy rows (SPEC §13.1 `energy_daily` / `energy_monthly`) and the
 // `/api/energy/summary` shape (§13.5). Pure and storage-independent: callers read the rows and
 // integrate today's samples, these functions only combine numbers.
-import { dayBounds, localDay, localMonth, monthBounds, parseDate, weekStart } from './calendar.js';
+import { dayBounds, localDay, localMonth, monthBounds, parseDate, weekStart } from '../../core/calendar.js';
 import type { AtsSource } from './integrate.js';
 
 /** What energy_daily and energy_monthly rows share (SPEC §13.1). */

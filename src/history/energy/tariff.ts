@@ -9,7 +9,7 @@
 // wall time that repeats in the autumn hour has the same price both times. When periods
 // overlap, the first one listed wins; outside every period `price_per_kwh` applies.
 import type { TariffConfig } from '../../config/schema.js';
-import { localParts, utcOffset } from './calendar.js';
+import { localParts, utcOffset } from '../../core/calendar.js';
 
 /** The parts of `energy.tariff` that pricing needs (TariffConfig is assignable to it). */
 export type Tariff = Pick<TariffConfig, 'type' | 'price_per_kwh' | 'periods'>;

@@ -1,6 +1,6 @@
 // Power integration, counters and the hybrid rule (SPEC §13.5).
 import { describe, expect, it } from 'vitest';
-import { dayBounds } from '../../../../src/history/energy/calendar.js';
+import { dayBounds } from '../../../../src/core/calendar.js';
 import {
   counterEnergy,
   hybridEnergy,

@@ -1,7 +1,7 @@
 // Property tests: energy is never negative, integration and tou costing are additive over splits.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { zonedEpoch } from '../../../../src/history/energy/calendar.js';
+import { zonedEpoch } from '../../../../src/core/calendar.js';
 import { EnergyStream, hybridEnergy, integratePower, type AtsSource, type HybridPoint, type HybridTotals, type IntegrateOptions } from '../../../../src/history/energy/integrate.js';
 import { costOf, priceAt, type Tariff } from '../../../../src/history/energy/tariff.js';
 

@@ -1,7 +1,7 @@
 // Energy cost: flat and time-of-use tariffs in an IANA zone, DST included (SPEC §13.5).
 import { describe, expect, it } from 'vitest';
 import type { TariffConfig } from '../../../../src/config/schema.js';
-import { dayBounds, zonedEpoch } from '../../../../src/history/energy/calendar.js';
+import { dayBounds, zonedEpoch } from '../../../../src/core/calendar.js';
 import { costOf, hasPrices, priceAt, type Tariff } from '../../../../src/history/energy/tariff.js';
 
 type Day = TariffConfig['periods'][number]['days'][number];

@@ -80,6 +80,11 @@ export function utcOffset(epochS: number, tz: string): number {
  */
 export function zonedEpoch(date: string, secOfDay: number, tz: string): number {
   const { year, month, day } = parseDate(date);
+  return zonedToEpoch(year, month, day, secOfDay, tz);
+}
+
+/** As zonedEpoch, from numeric parts; day (and second) overflow is allowed: day + 1 = the next day. */
+export function zonedToEpoch(year: number, month: number, day: number, secOfDay: number, tz: string): number {
   const wall = wallSeconds(year, month, day, secOfDay);
   // Offsets a day either side bracket any single transition near `wall` (offsets are < ±15 h).
   const offsets = [...new Set([utcOffset(wall - 86400, tz), utcOffset(wall, tz), utcOffset(wall + 86400, tz)])];

@@ -10,7 +10,7 @@ import {
   monthBounds,
   weekStart,
   zonedEpoch,
-} from '../../../../src/history/energy/calendar.js';
+} from '../../../src/core/calendar.js';
 
 const utc = (iso: string): number => Date.parse(iso) / 1000;
 
