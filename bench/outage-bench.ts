@@ -1,4 +1,6 @@
 import { RealClock } from '../src/core/clock.js';
+import { createRng } from '../src/devices/pdu/simulator/physics.js';
+import { percentileOfSorted } from '../src/core/stats.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../src/outage/config.js';
 import { initialEngineState, step } from '../src/outage/engine.js';
 import type { EngineInput, EngineState } from '../src/outage/engine-types.js';
@@ -49,22 +51,6 @@ export interface OutageBenchRow {
 const T0 = 1_750_000_000;
 const clock = new RealClock();
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
 
 /** Steps the engine, timing each step; returns whether it opened an outage and the step's ms. */
 function timedStep(state: EngineState, input: EngineInput, cfg: EngineConfig): { state: EngineState; opened: boolean; ms: number } {
@@ -93,8 +79,8 @@ function cycleOf(ts: number, downs: readonly boolean[], sensors: number): ProbeC
 
 function latencyRow(metric: string, target: string, limit: number, lat: number[]): OutageBenchRow {
   const s = [...lat].sort((a, b) => a - b);
-  const p50 = quantile(s, 0.5);
-  const p99 = quantile(s, 0.99);
+  const p50 = percentileOfSorted(s, 50);
+  const p99 = percentileOfSorted(s, 99);
   const max = s[s.length - 1] ?? Number.NaN;
   return {
     metric, target, pass: max <= limit,
@@ -196,8 +182,8 @@ function probeLossRun(o: OutageBenchOptions, rnd: () => number): OutageBenchRow[
     const mean = s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
     return {
       metric: `engine time per ${what} step`, target: 'informational', pass: true,
-      result: `mean ${(mean * 1000).toFixed(1)} µs, p99 ${(quantile(s, 0.99) * 1000).toFixed(1)} µs, max ${((s.at(-1) ?? 0) * 1000).toFixed(0)} µs (${s.length} steps)`,
-      values: { mean_us: mean * 1000, p99_us: quantile(s, 0.99) * 1000, steps: s.length },
+      result: `mean ${(mean * 1000).toFixed(1)} µs, p99 ${(percentileOfSorted(s, 99) * 1000).toFixed(1)} µs, max ${((s.at(-1) ?? 0) * 1000).toFixed(0)} µs (${s.length} steps)`,
+      values: { mean_us: mean * 1000, p99_us: percentileOfSorted(s, 99) * 1000, steps: s.length },
     };
   };
   const rows: OutageBenchRow[] = [
@@ -216,7 +202,7 @@ function probeLossRun(o: OutageBenchOptions, rnd: () => number): OutageBenchRow[
 
 export function runOutageBench(options: Partial<OutageBenchOptions> = {}): OutageBenchRow[] {
   const o = { ...DEFAULT_OUTAGE_BENCH, ...options };
-  const rnd = prng(o.seed);
+  const rnd = createRng(o.seed);
   return [atsLatency(o, rnd), quorumLatency(o, rnd), ...probeLossRun(o, rnd)];
 }
 

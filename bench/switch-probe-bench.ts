@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { percentileOfSorted } from '../src/core/stats.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -66,10 +67,7 @@ const CPU_TARGET_PCT = 5;
 
 type ChildMsg = { type: 'ready'; ports: number[] } | { type: 'usage'; cpuUs: number; wallMs: number } | { type: 'error'; message: string };
 
-function pct(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
-}
+const pct = (xs: readonly number[], p: number): number => percentileOfSorted([...xs].sort((a, b) => a - b), p);
 
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
