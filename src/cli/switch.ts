@@ -61,13 +61,17 @@ async function run(sub: string, positionals: string[], values: Record<string, st
         io.err(`--role must be sensor or control (got "${String(role)}")\n`);
         return 2;
       }
+      // Anything with a scheme or a path is a URL (so "ftp://…" or "host/status" get the URL's
+      // advice); a bare host or host:port is an ip.
+      const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(where) || where.includes('/');
       const input: SwitchInput = {
-        name, ...(/^https?:\/\//i.test(where) ? { url: where } : { ip: where }), active: !values.inactive,
+        name, ...(isUrl ? { url: where } : { ip: where }), active: !values.inactive,
         ...(role ? { role } : {}), ...(typeof values.group === 'string' ? { group: values.group } : {}),
       };
       const r = svc.add(input);
       if (!r.ok) {
-        io.err(`switch not added: ${r.field ? `${r.field}: ` : ''}${r.error}\n`);
+        // Errors that already start with their field ("url: …", "name \"x\" is already used") name it once (as REST does).
+        io.err(`switch not added: ${r.field && !r.error.startsWith(r.field) ? `${r.field}: ` : ''}${r.error}\n`);
         return r.code === 'P2M_ERR_VALIDATION' ? 2 : 1;
       }
       io.out(`added switch ${r.target.id} "${r.target.name}" ${r.target.url} (${r.target.role}${r.target.active ? '' : ', inactive'})\n`);

@@ -79,7 +79,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     };
     if (d.role !== undefined && input.role === undefined) return err('role: must be "sensor" or "control"');
     const r = ctx.switches.add(input);
-    if (!r.ok) return err(r.field ? `${r.field}: ${r.error}` : r.error);
+    // Errors that already start with their field ("url: …", "name \"x\" is already used") name it once (as REST does).
+    if (!r.ok) return err(r.field && !r.error.startsWith(r.field) ? `${r.field}: ${r.error}` : r.error);
     ctx.switchesChanged?.(r.target.id);
     return ok({ ...r.target });
   },
