@@ -1,4 +1,5 @@
 import type { OutageBusEvent, ProbeCycleEvent } from './power.js';
+import type { AutomationEvent } from './rules.js';
 import type { CommandResult, DeviceEvent, PduSnapshot, TransportState } from './types.js';
 
 export interface HealthChange {
@@ -20,6 +21,10 @@ export interface BusEvents {
   probe: ProbeCycleEvent;
   /** Outage transitions and verdict changes (outage/). */
   outage: OutageBusEvent;
+  /** Rule firings, restores, failures and edits (rules/). */
+  automation: AutomationEvent;
+  /** A rule's state changed on this device: views re-read RulesPort.list(device_id). */
+  'rules.state': { device_id: string };
 }
 
 export type BusListener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;

@@ -87,6 +87,7 @@ export class DeviceRegistry implements DeviceRegistryPort {
       fromConfig: s.fromConfig ?? true,
       pollIntervalS: s.pollIntervalMs / 1000,
       utilitySource: s.utilitySource ?? null,
+      protectedOutlets: [...s.protectedOutlets].sort((a, b) => a - b),
     };
   }
 

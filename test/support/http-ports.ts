@@ -15,7 +15,7 @@ import type { HttpContext, PowerChecksReader } from '../../src/http/context.js';
 export function deviceInfo(id: string, over: Partial<DeviceInfo> = {}): DeviceInfo {
   return {
     id, kind: 'cyberpower', label: '', host: '127.0.0.1', model: 'PDU44001', serial: 'NA1', state: 'healthy', availability: 'online',
-    profile: 'cps-mib', writable: true, homeassistant: true, fromConfig: true, pollIntervalS: 1, utilitySource: null, ...over,
+    profile: 'cps-mib', writable: true, homeassistant: true, fromConfig: true, pollIntervalS: 1, utilitySource: null, protectedOutlets: [], ...over,
   };
 }
 
