@@ -1,0 +1,264 @@
+import type { EventBus } from '../core/bus.js';
+import { localParts } from '../core/calendar.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { DeviceRegistryPort, RuleStore } from '../core/ports.js';
+import type { AutomationEvent, AutomationEventType, Rule, RuleCounters, RuleState } from '../core/rules.js';
+import { evaluateRule, hasTimeCondition, isEdgeCondition, type EvalContext, type RuleEdge } from './conditions.js';
+import { commandDone, IDLE, oppositeAction, stepMachine, type MachineRule, type MachineState, type MachineStep } from './machine.js';
+import { checkRuleForDevice, ruleOutlets } from './schema.js';
+
+// The rules engine's runtime (SPEC §12.4): one machine per rule and device, evaluated on every
+// sample of its device, on outage and health transitions, every 30 s for time conditions, and
+// when a delay ends (a timer on the injected clock). Commands go through the registry's per-device
+// queue with origin `rule:<name>`. The rule set itself (file, API) is managed by service.ts.
+
+export interface RulesRuntimeOptions {
+  registry: Pick<DeviceRegistryPort, 'list' | 'info' | 'snapshot' | 'command'>;
+  store: RuleStore | null;
+  clock: Clock;
+  bus: EventBus;
+  logger: Logger;
+  tz: string;
+  retryS: number;
+  /** Whether a power outage is open now (outage/ through its port). */
+  outageActive: () => boolean;
+  /** A oneshot rule fired: the service disables it in the file. */
+  disableRule: (name: string) => void;
+}
+
+interface Runtime {
+  rule: Rule;
+  device: string;
+  machine: MachineRule;
+  m: MachineState;
+  latch: boolean[];
+  counters: RuleCounters;
+  inactive: string | null;
+  timer: TimerHandle | undefined;
+  reasons: string[];
+}
+
+const counterKey = (rule: string, device: string): string => `${rule}\u0000${device}`;
+
+export class RulesRuntime {
+  private rules: Rule[] = [];
+  private runtimes = new Map<string, Map<string, Runtime>>();
+  private counters = new Map<string, RuleCounters>();
+  private stopped = false;
+  private readonly log: Logger;
+
+  constructor(private readonly o: RulesRuntimeOptions) {
+    this.log = o.logger.child({ module: 'rules' });
+    try {
+      this.counters = o.store?.loadCounters() ?? new Map();
+    } catch (err) {
+      this.log.error({ error: errorMessage(err) }, 'rule counters not loaded: starting from zero');
+    }
+  }
+
+  /**
+   * Replace the rule set. Rules whose definition is unchanged keep their runtime state; changed,
+   * disabled and removed ones are dropped (reset to idle, no command sent: SPEC §12.4).
+   */
+  setRules(rules: readonly Rule[]): void {
+    const next = new Map<string, Map<string, Runtime>>();
+    for (const rule of rules) {
+      if (!rule.enabled) continue;
+      const old = this.runtimes.get(rule.name);
+      const same = old && JSON.stringify([...old.values()][0]?.rule) === JSON.stringify(rule);
+      next.set(rule.name, same && old ? old : new Map());
+    }
+    for (const [name, devs] of this.runtimes) {
+      if (next.get(name) === devs) continue;
+      for (const rt of devs.values()) this.o.clock.clearTimeout(rt.timer);
+    }
+    this.runtimes = next;
+    this.rules = rules.filter((r) => r.enabled);
+    for (const d of this.o.registry.list()) this.evaluateDevice(d.id, new Set());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const devs of this.runtimes.values()) for (const rt of devs.values()) this.o.clock.clearTimeout(rt.timer);
+  }
+
+  /** Every state of a rule (one per device it applies to); a rule not yet evaluated has none. */
+  states(name: string): RuleState[] {
+    return [...(this.runtimes.get(name)?.values() ?? [])].map((rt) => this.stateOf(rt));
+  }
+
+  /** The devices a rule applies to now (SPEC §12.1 `device`), or why none. */
+  devicesOf(rule: Rule): { ids: string[]; problem: string | null } {
+    const all = this.o.registry.list();
+    if (rule.device === 'all') return { ids: all.map((d) => d.id), problem: null };
+    if (rule.device !== null) {
+      return all.some((d) => d.id === rule.device) ? { ids: [rule.device], problem: null } : { ids: [], problem: `device "${rule.device}" is not configured` };
+    }
+    const only = all.length === 1 ? all : all.filter((d) => d.kind === 'cyberpower');
+    if (only.length === 1 && only[0]) return { ids: [only[0].id], problem: null };
+    return { ids: [], problem: 'several devices: set "device" to a device id or "all"' };
+  }
+
+  /** Evaluate every rule of a device now; `edges` are this evaluation's one-shot events. */
+  evaluateDevice(deviceId: string, edges: ReadonlySet<RuleEdge>, onlyTime = false): void {
+    if (this.stopped) return;
+    for (const rule of this.rules) {
+      if (onlyTime && !hasTimeCondition(rule)) continue;
+      if (!this.devicesOf(rule).ids.includes(deviceId)) continue;
+      const rt = this.runtime(rule, deviceId);
+      if (rt) this.evaluate(rt, edges);
+    }
+  }
+
+  /** What `rule` would do on `deviceId` now (dry run): nothing is sent, no state changes. */
+  dryRun(rule: Rule, deviceId: string): { would_fire: boolean; phase: RuleState['phase']; reasons: string[] } {
+    const existing = this.runtimes.get(rule.name)?.get(deviceId);
+    const snapshot = this.o.registry.snapshot(deviceId);
+    const outletCount = snapshot?.identity.outlet_count ?? 0;
+    const problem = snapshot ? checkRuleForDevice(rule, { id: deviceId, outletCount, protectedOutlets: this.protectedOf(deviceId) }) : null;
+    if (problem) return { would_fire: false, phase: existing?.m.phase ?? 'idle', reasons: [`${problem.field}: ${problem.message}`] };
+    const r = evaluateRule(rule, this.context(deviceId, new Set()), existing?.latch ?? []);
+    const day = this.dayAllowed(rule);
+    const reasons = [...r.reasons, ...(day ? [] : ['today is not in days_of_week'])];
+    if (!snapshot) reasons.push(`no data from ${deviceId} yet`);
+    return { would_fire: r.value && day && !isEdgeCondition(rule), phase: existing?.m.phase ?? 'idle', reasons };
+  }
+
+  private protectedOf(deviceId: string): number[] {
+    return this.o.registry.info(deviceId)?.protectedOutlets ?? [];
+  }
+
+  private runtime(rule: Rule, deviceId: string): Runtime | null {
+    const devs = this.runtimes.get(rule.name);
+    if (!devs) return null;
+    let rt = devs.get(deviceId);
+    if (!rt) {
+      rt = {
+        rule, device: deviceId, m: IDLE, latch: [], timer: undefined, reasons: [], inactive: null,
+        machine: { action: rule.action, restore: rule.restore, delay: rule.delay, restore_delay: rule.restore_delay, cooldown_s: rule.cooldown_s, edge: isEdgeCondition(rule) },
+        counters: this.counters.get(counterKey(rule.name, deviceId)) ?? { execution_count: 0, last_execution: null, last_error: null },
+      };
+      devs.set(deviceId, rt);
+    }
+    // Outlets beyond the device's count and protected outlets can only be checked once the
+    // device has reported (SPEC §12.2); until then the rule waits.
+    const snap = this.o.registry.snapshot(deviceId);
+    const issue = snap
+      ? checkRuleForDevice(rule, { id: deviceId, outletCount: snap.identity.outlet_count, protectedOutlets: this.protectedOf(deviceId) })
+      : null;
+    const inactive = !snap ? 'waiting for the first data of the device' : issue ? `${issue.field}: ${issue.message}` : null;
+    if (inactive !== rt.inactive) {
+      rt.inactive = inactive;
+      if (issue) this.event(rt, 'reload_failed', `rule "${rule.name}" inactive on ${deviceId}: ${issue.field}: ${issue.message}`, { field: issue.field });
+      this.o.bus.emit('rules.state', { device_id: deviceId });
+    }
+    return rt.inactive ? null : rt;
+  }
+
+  private context(deviceId: string, edges: ReadonlySet<RuleEdge>): EvalContext {
+    const snapshot = this.o.registry.snapshot(deviceId);
+    const health = this.o.registry.list().find((d) => d.id === deviceId)?.state ?? null;
+    return { snapshot, health, now: this.nowS(), tz: this.o.tz, outageActive: this.o.outageActive(), edges };
+  }
+
+  private dayAllowed(rule: Rule): boolean {
+    return rule.days_of_week === null || rule.days_of_week.includes(localParts(this.nowS(), this.o.tz).weekday);
+  }
+
+  private nowS(): number {
+    return this.o.clock.now() / 1000;
+  }
+
+  private evaluate(rt: Runtime, edges: ReadonlySet<RuleEdge>): void {
+    const r = evaluateRule(rt.rule, this.context(rt.device, edges), rt.latch);
+    rt.latch = r.latch;
+    rt.reasons = r.reasons;
+    this.apply(rt, stepMachine(rt.machine, rt.m, { now: this.nowS(), condition: r.value, dayAllowed: this.dayAllowed(rt.rule) }));
+  }
+
+  private apply(rt: Runtime, step: MachineStep): void {
+    const before = rt.m.phase;
+    rt.m = step.state;
+    this.o.clock.clearTimeout(rt.timer);
+    rt.timer = undefined;
+    if (step.wakeAt !== null) {
+      rt.timer = this.o.clock.setTimeout(() => {
+        rt.timer = undefined;
+        if (this.runtimes.get(rt.rule.name)?.get(rt.device) === rt) this.evaluate(rt, new Set());
+      }, Math.max(0, step.wakeAt * 1000 - this.o.clock.now()));
+    }
+    if (step.effect) void this.execute(rt, step.effect);
+    if (rt.m.phase !== before) this.o.bus.emit('rules.state', { device_id: rt.device });
+  }
+
+  private async execute(rt: Runtime, kind: 'fire' | 'restore'): Promise<void> {
+    const { rule, device } = rt;
+    const action = kind === 'fire' ? rule.action : (oppositeAction(rule.action) ?? rule.action);
+    const snap = this.o.registry.snapshot(device);
+    const outlets = ruleOutlets(rule, snap?.identity.outlet_count ?? 0);
+    const failures: string[] = [];
+    const done: number[] = [];
+    for (const [i, outlet] of outlets.entries()) {
+      if (this.stopped) return;
+      if (i > 0 && rule.stagger_s > 0) await this.o.clock.sleep(rule.stagger_s * 1000);
+      try {
+        const res = await this.o.registry.command(device, outlet, action, { origin: `rule:${rule.name}` });
+        if (res.success) done.push(outlet);
+        else failures.push(`outlet ${outlet}: ${res.error ?? 'failed'}`);
+      } catch (err) {
+        failures.push(`outlet ${outlet}: ${errorMessage(err)}`);
+      }
+    }
+    if (this.stopped || this.runtimes.get(rule.name)?.get(device) !== rt) return; // edited or removed meanwhile
+    const now = this.nowS();
+    const ok = failures.length === 0;
+    const data = { action, outlets: done, ...(ok ? {} : { failures }), reasons: rt.reasons };
+    if (!ok) {
+      rt.counters = { ...rt.counters, last_error: failures.join('; ') };
+      this.event(rt, 'command_failed', `${action} ${outlets.join(',')} failed: ${failures.join('; ')}`, data);
+    } else if (kind === 'fire') {
+      rt.counters = { execution_count: rt.counters.execution_count + 1, last_execution: now, last_error: null };
+      this.event(rt, 'triggered', `${action} outlets ${outlets.join(',')} (${rt.reasons.join('; ') || 'condition met'})`, { ...data, notify: rule.notify });
+      if (rule.notify === 'mqtt') this.event(rt, 'notify', `rule "${rule.name}" fired`, data);
+    } else {
+      this.event(rt, 'restored', `${action} outlets ${outlets.join(',')} (condition cleared)`, data);
+    }
+    this.saveCounters(rt);
+    this.apply(rt, commandDone(rt.machine, rt.m, ok, now, this.o.retryS));
+    if (ok && kind === 'fire' && rule.schedule_type === 'oneshot') this.o.disableRule(rule.name);
+  }
+
+  private saveCounters(rt: Runtime): void {
+    this.counters.set(counterKey(rt.rule.name, rt.device), rt.counters);
+    try {
+      this.o.store?.saveCounters(rt.rule.name, rt.device, rt.counters);
+    } catch (err) {
+      this.log.error({ rule: rt.rule.name, error: errorMessage(err) }, 'rule counters not saved');
+    }
+  }
+
+  private event(rt: Runtime, type: AutomationEventType, details: string, data: Record<string, unknown>): void {
+    this.emit({ rule: rt.rule.name, type, details, ts: this.nowS(), device_id: rt.device, data });
+  }
+
+  /** Store, log and publish one automation event. */
+  emit(e: AutomationEvent): void {
+    try {
+      this.o.store?.addAutomationEvent(e);
+    } catch (err) {
+      this.log.error({ rule: e.rule, error: errorMessage(err) }, 'automation event not stored');
+    }
+    const level = e.type === 'command_failed' || e.type === 'reload_failed' ? 'warn' : 'info';
+    this.log[level]({ rule: e.rule, device_id: e.device_id, event: e.type }, e.details);
+    this.o.bus.emit('automation', e);
+  }
+
+  private stateOf(rt: Runtime): RuleState {
+    return {
+      device_id: rt.device, phase: rt.m.phase, triggered: rt.m.phase === 'fired' || rt.m.phase === 'restoring',
+      condition_since: rt.m.condition_since, fired_at: rt.m.fired_at, ...rt.counters, inactive: rt.inactive,
+    };
+  }
+}
