@@ -188,6 +188,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notify_queue_due ON notify_queue (webhook, next_attempt_at);
     `,
   },
+  {
+    version: 4,
+    description: 'rule counters per rule and device (§12.5)',
+    // Counters outlive restarts but not the rule: rows are deleted with the rule, never by
+    // retention. last_execution is REAL because the engine keeps sub-second epoch seconds.
+    sql: `
+      CREATE TABLE rule_stats (
+        rule TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        execution_count INTEGER NOT NULL DEFAULT 0,
+        last_execution REAL,
+        last_error TEXT,
+        PRIMARY KEY (rule, device_id)
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = (MIGRATIONS[MIGRATIONS.length - 1] as Migration).version;

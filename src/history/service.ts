@@ -10,6 +10,7 @@ import { RetentionJob } from './retention.js';
 import type { NotifyQueueStore } from '../core/notify.js';
 import { notifyQueueStore } from './notify-queue.js';
 import { PowerStore } from './power-store.js';
+import { RuleHistoryStore } from './rule-store.js';
 import { HistoryStore } from './store.js';
 import { HistoryWriter } from './writer.js';
 
@@ -34,6 +35,8 @@ export interface HistoryService {
   readonly power: PowerStore;
   /** The webhook queue (SPEC §11.8 `notify_queue`). */
   readonly notifyQueue: NotifyQueueStore;
+  /** Rule counters and automation events (RuleStore port), and the `GET /api/events` reader. */
+  readonly rules: RuleHistoryStore;
   readonly writer: HistoryWriter;
   start(): void;
   stop(): Promise<void>;
@@ -64,6 +67,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     store,
     power,
     notifyQueue: notifyQueueStore(() => handle.db),
+    rules: new RuleHistoryStore(handle),
     writer,
     start() {
       off = opts.bus.on('sample', (s) => writer.ingest(s));
