@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { Config } from './config/schema.js';
 import { DEMO_DEVICE_ID } from './config/schema.js';
 import { EventBus } from './core/bus.js';
@@ -18,6 +19,7 @@ import { createHistoryService, type HistoryService } from './history/service.js'
 import { createSwitchService, type SwitchService } from './devices/switch/service.js';
 import { demoSwitchesOf, startSwitchSimulator, type SwitchSimulator } from './devices/switch/simulator.js';
 import { demoScenarios } from './devices/demo-scenarios.js';
+import { createRulesService, type RulesService } from './rules/service.js';
 import { createOutageService, type OutageService } from './outage/service.js';
 import { engineConfig } from './outage/config.js';
 import { createNotifier, type Notifier } from './notify/service.js';
@@ -30,6 +32,8 @@ import { dirname, resolve } from 'node:path';
 // the services in order (ARCHITECTURE.md). Only this file and main.ts know every service.
 
 export const VERSION = '0.1.0';
+/** rules.json.example at the package root (from src/ in tests, dist/ when built). */
+const RULES_EXAMPLE = fileURLToPath(new URL('../rules.json.example', import.meta.url));
 
 export interface AppOptions {
   config: Config;
@@ -51,6 +55,7 @@ export interface App {
   readonly outages: OutageService | null;
   readonly notifier: Notifier | null;
   readonly http: HttpService | null;
+  readonly rules: RulesService | null;
   /** The demo's simulated switches (demo mode only). */
   readonly switchSimulator: SwitchSimulator | null;
   readonly demo: DemoPort | null;
@@ -79,6 +84,7 @@ export function createApp(opts: AppOptions): App {
   let outages: OutageService | null = null;
   let notifier: Notifier | null = null;
   let http: HttpService | null = null;
+  let rules: RulesService | null = null;
   let switchSimulator: SwitchSimulator | null = null;
   let demo: DemoPort | null = null;
   const health: HealthPort = {
@@ -121,6 +127,9 @@ export function createApp(opts: AppOptions): App {
     },
     get http() {
       return http;
+    },
+    get rules() {
+      return rules;
     },
     get switchSimulator() {
       return switchSimulator;
@@ -166,6 +175,10 @@ export function createApp(opts: AppOptions): App {
         });
       }
       notifier = createNotifier({ config, logger, clock, bus, store: history.notifyQueue });
+      rules = createRulesService({
+        path: config.rules.path, watch: config.rules.watch, retryS: config.rules.retry_s, tz: config.timezone,
+        examplePath: config.demo.enabled ? RULES_EXAMPLE : null, registry, outages, store: history.rules, clock, scheduler, bus, logger,
+      });
       for (const d of config.devices) {
         if (!d.enabled) continue;
         if (d.kind !== 'cyberpower') {
@@ -184,13 +197,16 @@ export function createApp(opts: AppOptions): App {
         ? { url: broker.url, username: broker.bridgeCredentials.username, password: broker.bridgeCredentials.password, embedded: true }
         : { url: config.mqtt.url, username: config.mqtt.username, password: config.mqtt.password, embedded: false };
       mqtt = createMqttService({
-        config, logger, clock, bus, registry, version: VERSION, demo: config.demo.enabled, connection, switches, outages,
+        config, logger, clock, bus, registry, version: VERSION, demo: config.demo.enabled, connection, switches, outages, rules,
       });
       await mqtt.start();
       notifier.start();
       // The outage engine reads the last-seen time (restart gap) before the first new sample is stored.
       outages?.start();
       switches.start();
+      // Before the pollers: the first sample of every device is evaluated (a level condition
+      // already true at start-up fires after its delay, SPEC §12.4).
+      rules.start();
       registry.startAll(scheduler);
       http = createHttpService({
         config, logger, clock, bus, registry, switches, checks: history.power, outages, health, demo, version: VERSION,
@@ -224,6 +240,7 @@ export function createApp(opts: AppOptions): App {
     async stop() {
       await http?.stop();
       await scheduler.stop();
+      await rules?.stop();
       await switches?.stop();
       await registry.stopAll();
       await outages?.stop();

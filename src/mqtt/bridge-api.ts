@@ -1,5 +1,5 @@
 import type { SwitchInput } from '../core/power.js';
-import type { DeviceRegistryPort, RuntimeDeviceSpec, SwitchesPort } from '../core/ports.js';
+import type { DeviceRegistryPort, RulesPort, RuntimeDeviceSpec, SwitchesPort } from '../core/ports.js';
 
 // The bridge request API (SPEC §9.3): `{base}/bridge/request/{action}` → `{base}/bridge/response/{action}`
 // with `{status, data, error?, transaction?}`. A lookup table of handlers, each small.
@@ -22,6 +22,8 @@ export interface BridgeApiContext {
   switches?: SwitchesPort | null;
   /** A switch was added or removed: publish its state topic and HA entity (or clear them). */
   switchesChanged?(id: number): void;
+  /** The rules engine (null when not running). */
+  rules?: RulesPort | null;
 }
 
 type Handler = (data: Record<string, unknown>, ctx: BridgeApiContext) => Promise<BridgeResponse> | BridgeResponse;
@@ -31,12 +33,17 @@ const err = (error: string, data: Record<string, unknown> = {}): BridgeResponse 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 const LATER: Readonly<Record<string, string>> = {
-  'rules/reload': 'the rules engine is not part of this build yet',
   'watchdog/reset': 'outlet watchdogs are not part of this build yet',
 };
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   devices: (_d, { registry }) => ok({ devices: registry.list() }),
+
+  'rules/reload': (_d, { rules }) => {
+    if (!rules) return err('the rules engine is not running');
+    const r = rules.reload();
+    return r.ok ? ok({ rules: r.rules }) : err(r.issues.map((i) => `${i.rule ?? `rule #${i.index ?? '?'}`}: ${i.field}: ${i.message}`).join('; '), { issues: r.issues });
+  },
 
   'device/add': (d, { registry }) => {
     const r = registry.addDevice(d as unknown as RuntimeDeviceSpec);

@@ -4,7 +4,7 @@ import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { DeviceRegistryPort, OutagePort, SwitchesPort } from '../core/ports.js';
+import type { DeviceRegistryPort, OutagePort, RulesPort, SwitchesPort } from '../core/ports.js';
 import type { PduSnapshot } from '../core/types.js';
 import { PROFILES } from '../devices/pdu/profiles/index.js';
 import { createBridgeClient, redactUrl, type BridgeClient } from './client.js';
@@ -29,6 +29,8 @@ export interface MqttServiceContext {
   /** Switch probes and the outage engine (null when not running). */
   switches?: SwitchesPort | null;
   outages?: OutagePort | null;
+  /** The rules engine (null when not running). */
+  rules?: RulesPort | null;
 }
 
 export interface MqttService {
@@ -106,10 +108,17 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
     if (discovery.deviceSeen(snap, info)) publishInfo();
   };
 
+  // automation/status: the device's rules with their state, retained, on every state change.
+  const publishRules = (deviceId: string): void => {
+    if (!ctx.rules) return;
+    publish(deviceTopic(base, deviceId, 'automation/status'), JSON.stringify(ctx.rules.list(deviceId)), { retain: true, qos: 1 });
+  };
+
   const republishAll = (): void => {
     states.resync();
     readings.resync();
     for (const d of registry.list()) {
+      publishRules(d.id);
       const snap = registry.snapshot(d.id);
       if (snap) publishSnapshot(snap);
       states.update(d.id, availabilityMessages(d.state), null);
@@ -159,6 +168,12 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
           for (const id of removed) power.switchChanged(id);
           if (ha.enabled && (removed.length > 0 || e.switches.some((x) => !discovery.knowsSwitch(x.target.id)))) discovery.publishBridge();
         }),
+        bus.on('automation', (e) => {
+          // Rule-set events (created, reload_failed, …) belong to no device: every device's topic gets them.
+          const body = { rule: e.rule, type: e.type, details: e.details, ts: e.ts, device_id: e.device_id };
+          for (const id of e.device_id !== null ? [e.device_id] : registry.list().map((d) => d.id)) respond(deviceTopic(base, id, 'automation/event'), body);
+        }),
+        bus.on('rules.state', ({ device_id }) => publishRules(device_id)),
         bus.on('outage', (e) => {
           power.onOutage(e);
           if (e.type === 'verdict') publishInfo();
@@ -187,6 +202,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
                 publishInfo();
               },
               mqttConnected: () => client.connected,
+              rules: ctx.rules ?? null,
               switches,
               switchesChanged,
             },

@@ -220,6 +220,14 @@ export function createNotifier(ctx: NotifierContext): Notifier {
       if (!stopped) return;
       stopped = false;
       unsubscribe.push(bus.on('outage', onOutage));
+      // A rule's `notify` names a webhook: rule.fired goes there whatever its `events`; a failed
+      // rule command is `rule.failed` for every webhook that lists it (SPEC §11.8).
+      unsubscribe.push(bus.on('automation', (e) => {
+        const data = { rule: e.rule, details: e.details, device_id: e.device_id, ...(e.data ?? {}) };
+        const target = e.data?.notify;
+        if (e.type === 'triggered' && typeof target === 'string' && target !== 'mqtt') dispatch(target, 'rule.fired', data, e.ts);
+        else if (e.type === 'command_failed') dispatch(null, 'rule.failed', data, e.ts);
+      }));
       unsubscribe.push(bus.on('health', (c) => {
         const w = healthWebhookEvent(c);
         if (w) dispatch(null, w.event, w.data, w.ts);

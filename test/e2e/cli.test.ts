@@ -35,7 +35,7 @@ function run(args: string[], env: Record<string, string> = {}, timeoutMs = 15_00
 
 describe('power2mqtt CLI (built)', () => {
   it('with no config file runs the demo: simulator up, PDU identified and polled; SIGTERM exits 0', async () => {
-    const child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH ?? '', POWER2MQTT_DEMO__SNMP_PORT: '0', POWER2MQTT_MQTT__EMBEDDED__PORT: '0' } });
+    const child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH ?? '', POWER2MQTT_DEMO__SNMP_PORT: '0', POWER2MQTT_MQTT__EMBEDDED__PORT: '0', POWER2MQTT_WEB__PORT: '0' } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -46,7 +46,9 @@ describe('power2mqtt CLI (built)', () => {
     expect(await code).toBe(0);
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const msgs = lines.map((l) => l.msg);
-    expect(msgs.find((m) => String(m).includes(' running: '))).toMatch(/^power2mqtt \d+\.\d+\.\d+ running: polling 1 PDU \(demo: simulated PDU44001 on udp:\/\/127\.0\.0\.1:\d+\); MQTT broker on mqtt:\/\/127\.0\.0\.1:\d+; topics under pdu\/$/);
+    expect(msgs.find((m) => String(m).includes(' running: '))).toMatch(
+      /^power2mqtt \d+\.\d+\.\d+ running: polling 1 PDU \(demo: simulated PDU44001 on udp:\/\/127\.0\.0\.1:\d+\); MQTT broker on mqtt:\/\/127\.0\.0\.1:\d+; topics under pdu\/; probing 4 switches; web on http:\/\/127\.0\.0\.1:\d+\/$/,
+    );
     expect(lines.find((l) => l.msg === 'pdu identified')).toMatchObject({ device_id: 'demo-pdu', model: 'PDU44001', outlets: 10, banks: 2 });
     expect(lines.find((l) => l.msg === 'pdu polling')).toMatchObject({ device_id: 'demo-pdu', outlets_on: '10/10', source: 'A' });
     expect(msgs.at(-1)).toBe('power2mqtt stopped');

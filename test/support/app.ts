@@ -26,6 +26,7 @@ export async function startTestApp(input: ConfigInput = {}): Promise<TestApp> {
     history: { path: join(dir, 'power2mqtt.db'), ...(input.history ?? {}) },
     // An ephemeral web port: test files run in parallel and a developer's demo may hold :8080.
     web: { port: 0, ...(input.web ?? {}) },
+    rules: { path: join(dir, 'rules.json'), ...(input.rules ?? {}) },
   });
   const config = resolveConfig(parsed, { fileLoaded: false });
   const app = createApp({ config, logger: silentLogger(), configFile: null });
