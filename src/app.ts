@@ -239,9 +239,11 @@ export function createApp(opts: AppOptions): App {
 
     async stop() {
       await http?.stop();
+      // Marked stopping before the scheduler aborts its probes: an aborted cycle is not stored.
+      const switchesStopped = switches?.stop();
       await scheduler.stop();
+      await switchesStopped;
       await rules?.stop();
-      await switches?.stop();
       await registry.stopAll();
       await outages?.stop();
       await notifier?.stop();

@@ -152,6 +152,20 @@ export function createOutageService(opts: OutageServiceOptions): OutageService {
     for (const e of r.effects) apply(e);
   }
 
+  /** Outlets a rule switched off while a power outage is open join its record (SPEC §11.5 outlets_shed). */
+  function noteShed(deviceId: string, action: unknown, outlets: unknown): void {
+    const open = records.get('power');
+    const id = ids.get('power');
+    if (!open || id === undefined || (action !== 'off' && action !== 'delayoff') || !Array.isArray(outlets)) return;
+    const before = open.outlets_shed[deviceId] ?? [];
+    const merged = [...new Set([...before, ...outlets.filter((n): n is number => typeof n === 'number')])].sort((a, b) => a - b);
+    if (merged.length === before.length) return;
+    const rec = stored('shed', () => store.updateOutage(id, { outlets_shed: { ...open.outlets_shed, [deviceId]: merged } }));
+    if (!rec) return;
+    records.set('power', rec);
+    emitRecord('updated', rec.kind, rec);
+  }
+
   function onSample(snap: PduSnapshot): void {
     const bootAt = pendingReboot.get(snap.device_id);
     pendingReboot.delete(snap.device_id);
@@ -168,6 +182,9 @@ export function createOutageService(opts: OutageServiceOptions): OutageService {
       const now = nowS();
       const ongoing = stored('load', () => store.ongoingOutages()) ?? [];
       state = initialEngineState(ongoing, now, config);
+      // A resumed outage is the published verdict from the start (status(), MQTT, rules), not
+      // only once the engine next changes it.
+      verdict = state.verdict;
       for (const o of ongoing) {
         ids.set(o.kind, o.id);
         records.set(o.kind, o);
@@ -192,6 +209,9 @@ export function createOutageService(opts: OutageServiceOptions): OutageService {
         }),
         bus.on('probe', (e) => {
           if (!e.manual) feed({ kind: 'cycle', evidence: cycleEvidence(e) });
+        }),
+        bus.on('automation', (e) => {
+          if (e.type === 'triggered' && e.device_id !== null) noteShed(e.device_id, e.data?.action, e.data?.outlets);
         }),
       );
       stored('heartbeat', () => store.saveHeartbeat(now));

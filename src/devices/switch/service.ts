@@ -113,14 +113,22 @@ export function createSwitchService(opts: SwitchServiceOptions): SwitchService {
     bus.emit('probe', { ts, cycle, switches: all, checks, manual });
   }
 
+  let stopping = false;
+
   async function runCycle(signal: AbortSignal): Promise<void> {
     cycle++;
     const ts = nowS();
     const due = targets().filter((t) => t.active && dueForProbe(mem(t.id), ts, staleAfterS));
     const checks: PowerCheck[] = [];
     await forEachLimited(due, settings.concurrency, async (t) => {
-      checks.push(await probeOne(t, ts, signal));
+      // A manual check of this target already running answers for it, and that check stores
+      // and publishes it: taking it here too would store the same check twice.
+      const joined = inflight.has(t.id);
+      const check = await probeOne(t, ts, signal);
+      if (!joined) checks.push(check);
     });
+    // A cycle cut short by shutdown proves nothing about the targets: store no "aborted" downs.
+    if (stopping) return;
     checks.sort((a, b) => a.switch_id - b.switch_id);
     record(checks, false, ts);
   }
@@ -160,6 +168,9 @@ export function createSwitchService(opts: SwitchServiceOptions): SwitchService {
       log.info({ switches: active.length, interval_s: settings.interval_s, timeout_ms: timeoutMs }, `probing ${active.length} switches`);
     },
     async stop() {
+      // Synchronous part first: the app calls this before stopping the scheduler (which aborts
+      // the probes in flight), so the aborted cycle is dropped, not stored.
+      stopping = true;
       target?.cancel();
       target = null;
       await Promise.allSettled([...inflight.values()]);
