@@ -65,6 +65,8 @@ describe('rules end to end: shed on a source A voltage drop, restore when it ret
     expect(simOutlets()).toEqual(['off', 'off', 'off', 'off']);
     expect([1, 2, 3, 4, 9, 10].map((n) => t.app.simulator?.outletState(n))).toEqual(Array(6).fill('on'));
     await vi.waitFor(() => expect(mqttEvents.some((e) => e.type === 'triggered' && e.rule === 'shed-on-feed-a-loss')).toBe(true), { timeout: 5000 });
+    // Feed A is the demo's utility feed: a power outage is open, and the shed outlets join it.
+    await vi.waitFor(() => expect(t.app.outages?.status().outage?.outlets_shed).toEqual({ 'demo-pdu': SHED }), { timeout: 5000 });
     const view = t.app.rules?.get('shed-on-feed-a-loss');
     expect(view?.state).toMatchObject({ phase: 'fired', triggered: true, execution_count: 1, last_error: null });
   }, 30_000);
