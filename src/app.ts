@@ -209,7 +209,8 @@ export function createApp(opts: AppOptions): App {
       rules.start();
       registry.startAll(scheduler);
       http = createHttpService({
-        config, logger, clock, bus, registry, switches, checks: history.power, outages, health, demo, version: VERSION,
+        config, logger, clock, bus, registry, switches, checks: history.power, outages, health, demo, version: VERSION, rules,
+        events: history.rules,
       });
       await http.start();
       for (const s of registry.restoreRuntimeDevices()) log.warn({ device_id: s.id, error: s.error }, 'saved runtime device not restored');

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { DemoPort, DeviceRegistryPort, HealthPort, OutagePort, SwitchesPort } from '../core/ports.js';
+import type { DemoPort, DeviceRegistryPort, HealthPort, OutagePort, RulesPort, SwitchesPort } from '../core/ports.js';
 import type { PowerCheck } from '../core/power.js';
 
 // What the web server is handed by app.ts: config, the shared services and the ports it reads
@@ -15,6 +15,24 @@ import type { PowerCheck } from '../core/power.js';
 export interface PowerChecksReader {
   /** `since` in epoch seconds. */
   listChecks(q: { since: number; switchId?: number; limit: number }): PowerCheck[];
+}
+
+/** One stored event (SPEC §13.1 `events`); `ts` in epoch seconds. Matches the history store's EventRecord. */
+export interface StoredEvent {
+  id: number;
+  ts: number;
+  device_id: string | null;
+  kind: string;
+  type: string;
+  source: string | null;
+  details: string | null;
+  data: unknown;
+}
+
+/** Stored events of every kind, newest first (SPEC §14.2 `/api/events`); matches `RuleHistoryStore.listEvents`. */
+export interface EventsReader {
+  /** `limit` 1..1000; `since` in epoch seconds (inclusive). Bad filters throw P2M_ERR_VALIDATION. */
+  listEvents(q: { deviceId?: string; limit: number; kind?: string; type?: string; since?: number }): StoredEvent[];
 }
 
 export interface HttpContext {
@@ -30,6 +48,10 @@ export interface HttpContext {
   /** Outage engine; null when `outage.enabled` is false. */
   outages: OutagePort | null;
   health: HealthPort;
+  /** Rules engine (SPEC §12); null when not running. */
+  rules: RulesPort | null;
+  /** Stored events (history); null without a history store. */
+  events: EventsReader | null;
   /** Demo scenarios; null unless the demo runs. */
   demo: DemoPort | null;
   version: string;

@@ -12,6 +12,19 @@ export interface ErrorBody {
   error: string;
   code?: ErrorCode;
   field?: string;
+  /** Every problem when there are several (e.g. the validation issues of a rule). */
+  details?: unknown[];
+}
+
+/** A catalogue error that carries the full list of problems to the client as `details`. */
+export class DetailedError extends P2mError {
+  readonly details: unknown[];
+
+  constructor(code: ErrorCode, message: string, field: string | undefined, details: unknown[]) {
+    super(code, message, field);
+    this.name = 'DetailedError';
+    this.details = details;
+  }
 }
 
 export interface MappedError {
@@ -51,7 +64,9 @@ function body(error: string, code: ErrorCode, field?: string): ErrorBody {
 export function mapError(err: unknown, bodyLimit: number): MappedError {
   if (err instanceof P2mError) {
     const msg = err.field && !err.message.startsWith(err.field) ? `${err.field}: ${err.message}` : err.message;
-    return { status: err.http, body: body(msg, err.code, err.field), internal: false };
+    const b = body(msg, err.code, err.field);
+    if (err instanceof DetailedError) b.details = err.details;
+    return { status: err.http, body: b, internal: false };
   }
   if (typeof err !== 'object' || err === null) return INTERNAL;
   const fe = err as Partial<FastifyError>;

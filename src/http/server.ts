@@ -8,8 +8,10 @@ import { frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { applyResponseHeaders } from './headers.js';
 import { registerOpenApi } from './openapi.js';
 import { demoRoutes } from './routes/demo.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { outageRoutes } from './routes/outages.js';
+import { ruleRoutes } from './routes/rules.js';
 import { statusRoutes } from './routes/status.js';
 import { switchRoutes } from './routes/switches.js';
 
@@ -54,6 +56,8 @@ export async function buildHttpServer(ctx: HttpContext): Promise<FastifyInstance
   statusRoutes(app, ctx);
   switchRoutes(app, ctx);
   outageRoutes(app, ctx);
+  ruleRoutes(app, ctx);
+  eventRoutes(app, ctx);
   demoRoutes(app, ctx);
   return app as unknown as FastifyInstance;
 }

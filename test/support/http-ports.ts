@@ -239,7 +239,7 @@ export function fakeHttpContext(config: ConfigInput = {}, opts: { demo?: boolean
   const demo = new FakeDemo();
   const ctx: HttpContext = {
     config: resolveConfig(parsed, { fileLoaded: true }), logger: silentLogger(), clock, bus: new EventBus(), registry, switches, checks, outages,
-    health, demo: opts.demo ? demo : null, version: '0.0.0-test',
+    health, demo: opts.demo ? demo : null, rules: null, events: null, version: '0.0.0-test',
   };
   return { ctx, clock, registry, switches, checks, outages, health, demo };
 }

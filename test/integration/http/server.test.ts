@@ -154,6 +154,16 @@ describe('GET /api/openapi.json', () => {
     ['get', '/api/statistics'],
     ['get', '/api/demo/scenarios'],
     ['post', '/api/demo/scenario'],
+    ['get', '/api/rules'],
+    ['post', '/api/rules'],
+    ['get', '/api/rules/{name}'],
+    ['put', '/api/rules/{name}'],
+    ['delete', '/api/rules/{name}'],
+    ['put', '/api/rules/{name}/toggle'],
+    ['post', '/api/rules/reload'],
+    ['post', '/api/rules/{name}/dry-run'],
+    ['post', '/api/rules/dry-run'],
+    ['get', '/api/events'],
     ['get', '/api/openapi.json'],
   ];
 
@@ -175,7 +185,7 @@ describe('GET /api/openapi.json', () => {
 
   it('lists only routes the server answers', async () => {
     const app = await buildHttpServer(ports.ctx);
-    for (const [m, p] of ROUTES) expect(app.hasRoute({ method: m.toUpperCase() as 'GET', url: p.replace('{id}', ':id') }), `${m} ${p}`).toBe(true);
+    for (const [m, p] of ROUTES) expect(app.hasRoute({ method: m.toUpperCase() as 'GET', url: p.replace('{id}', ':id').replace('{name}', ':name') }), `${m} ${p}`).toBe(true);
     await app.close();
   });
 });
