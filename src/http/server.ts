@@ -7,6 +7,7 @@ import type { HttpApp, HttpContext } from './context.js';
 import { frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { applyResponseHeaders } from './headers.js';
 import { registerOpenApi } from './openapi.js';
+import { controlRoutes } from './routes/control.js';
 import { demoRoutes } from './routes/demo.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -54,6 +55,7 @@ export async function buildHttpServer(ctx: HttpContext): Promise<FastifyInstance
   await registerOpenApi(app, ctx.version);
   healthRoutes(app, ctx);
   statusRoutes(app, ctx);
+  controlRoutes(app, ctx);
   switchRoutes(app, ctx);
   outageRoutes(app, ctx);
   ruleRoutes(app, ctx);

@@ -24,6 +24,11 @@ import { detectReboot } from './reboot.js';
 import { findSerial, scanHosts } from './subnet-scan.js';
 import type { SnmpTransport } from './transport.js';
 
+/** The identity field each device-field SET changes. */
+const IDENTITY_FIELD: Record<DeviceField, 'name' | 'sys_location' | 'sys_contact' | 'sys_name'> = {
+  name: 'name', location: 'sys_location', contact: 'sys_contact', sys_name: 'sys_name',
+};
+
 
 export interface PduDeviceDeps {
   clock: Clock;
@@ -125,8 +130,11 @@ export class PduDevice {
     return this.commander.outletCommand(outlet, action, opts);
   }
 
-  setDeviceField(field: DeviceField, value: string): Promise<FieldResult> {
-    return this.commander.setDeviceField(field, value);
+  async setDeviceField(field: DeviceField, value: string): Promise<FieldResult> {
+    const r = await this.commander.setDeviceField(field, value);
+    // Identity is read at discovery only (not every second): keep it true after our own SET.
+    if (r.success && this.identity) this.identity = { ...this.identity, [IDENTITY_FIELD[field]]: r.value };
+    return r;
   }
 
   setOutletName(outlet: number, name: string): Promise<FieldResult> {
