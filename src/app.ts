@@ -96,6 +96,14 @@ export function createApp(opts: AppOptions): App {
       if (mqtt && !mqtt.client.connected) issues.push('mqtt disconnected');
       return { healthy: issues.length === 0, issues };
     },
+    stats() {
+      const w = history?.writer.stats;
+      return {
+        mqtt: mqtt ? { connected: mqtt.client.connected, publishes: mqtt.client.stats().publishes } : null,
+        history: w ? { write_errors: w.write_errors, dropped_batches: w.dropped_batches } : null,
+        polls: registry.pollStats(),
+      };
+    },
   };
   // The data directory holds the database and generated secrets (e.g. broker credentials).
   const dataDir = resolve(dirname(config.history.path));
@@ -210,7 +218,7 @@ export function createApp(opts: AppOptions): App {
       registry.startAll(scheduler);
       http = createHttpService({
         config, logger, clock, bus, registry, switches, checks: history.power, outages, health, demo, version: VERSION, rules,
-        events: history.rules,
+        events: history.rules, history: history.queries,
       });
       await http.start();
       for (const s of registry.restoreRuntimeDevices()) log.warn({ device_id: s.id, error: s.error }, 'saved runtime device not restored');

@@ -34,7 +34,8 @@ export interface TargetStats {
   /** Due cycles skipped because the event loop was blocked past them. */
   missed: number;
   lastDurationMs: number;
-  latenessMs: { p50: number; p99: number; max: number; count: number };
+  /** Percentiles over the recent cycles (`count` of them); `total` and `sum` over every cycle since the target was added. */
+  latenessMs: { p50: number; p99: number; max: number; count: number; total: number; sum: number };
   durationMs: { p50: number; p99: number; max: number };
 }
 
@@ -159,6 +160,8 @@ class Target implements ScheduledTarget {
         p99: this.lateness.percentile(99),
         max: this.lateness.max,
         count: this.lateness.count,
+        total: this.lateness.total,
+        sum: this.lateness.sum,
       },
       durationMs: { p50: this.durations.percentile(50), p99: this.durations.percentile(99), max: this.durations.max },
     };

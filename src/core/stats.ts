@@ -4,6 +4,8 @@ export class RecentSamples {
   private n = 0;
   private i = 0;
   private maxSeen = 0;
+  private totalSeen = 0;
+  private sumSeen = 0;
 
   constructor(capacity = 1024) {
     this.buf = new Float64Array(capacity);
@@ -14,10 +16,22 @@ export class RecentSamples {
     this.i = (this.i + 1) % this.buf.length;
     if (this.n < this.buf.length) this.n++;
     if (v > this.maxSeen) this.maxSeen = v;
+    this.totalSeen++;
+    this.sumSeen += v;
   }
 
   get count(): number {
     return this.n;
+  }
+
+  /** Values ever recorded (not only the ones still in the ring). */
+  get total(): number {
+    return this.totalSeen;
+  }
+
+  /** Sum of every value ever recorded (a Prometheus summary's `_sum`). */
+  get sum(): number {
+    return this.sumSeen;
   }
 
   /** Largest value ever recorded (not only the ones still in the ring). */

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type {
-  CommandOptions, DeviceField, DeviceInfo, DeviceRegistryPort, DeviceStateStore, DeviceSummary, FieldResult, RuntimeDeviceSpec,
+  CommandOptions, DeviceField, DeviceInfo, DeviceRegistryPort, DeviceStateStore, DeviceSummary, FieldResult, PollStats, RuntimeDeviceSpec,
 } from '../core/ports.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { CommandResult, OutletAction, PduSnapshot } from '../core/types.js';
@@ -73,6 +73,21 @@ export class DeviceRegistry implements DeviceRegistryPort {
 
   list(): DeviceSummary[] {
     return this.all().map((d) => summary(d));
+  }
+
+  /** Poll statistics of every started device (scheduler target + poller failures), for /metrics. */
+  pollStats(): PollStats[] {
+    const out: PollStats[] = [];
+    for (const d of this.devices.values()) {
+      const t = d.schedulerTarget()?.stats();
+      if (!t) continue;
+      const l = t.latenessMs;
+      out.push({
+        device_id: d.id, cycles: t.completed + t.failed + t.deadlineExceeded, failures: d.pollFailures(), last_duration_ms: t.lastDurationMs,
+        lateness_ms: { p50: l.p50, p99: l.p99, total: l.total, sum: l.sum },
+      });
+    }
+    return out;
   }
 
   info(deviceId: string): DeviceInfo | null {

@@ -1,7 +1,7 @@
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { DeviceRegistryPort } from '../core/ports.js';
+import type { DeviceRegistryPort, HistoryQueries } from '../core/ports.js';
 import type { Config } from '../config/schema.js';
 import { getProfile } from '../devices/pdu/profiles/index.js';
 import { EnergyJob } from './energy-job.js';
@@ -10,6 +10,7 @@ import { RetentionJob } from './retention.js';
 import type { NotifyQueueStore } from '../core/notify.js';
 import { notifyQueueStore } from './notify-queue.js';
 import { PowerStore } from './power-store.js';
+import { historyQueries } from './queries.js';
 import { RuleHistoryStore } from './rule-store.js';
 import { HistoryStore } from './store.js';
 import { HistoryWriter } from './writer.js';
@@ -38,6 +39,8 @@ export interface HistoryService {
   /** Rule counters and automation events (RuleStore port), and the `GET /api/events` reader. */
   readonly rules: RuleHistoryStore;
   readonly writer: HistoryWriter;
+  /** Bank/outlet history, energy rows and CSV exports for the web server (HistoryQueries port). */
+  readonly queries: HistoryQueries;
   start(): void;
   stop(): Promise<void>;
 }
@@ -69,6 +72,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     notifyQueue: notifyQueueStore(() => handle.db),
     rules: new RuleHistoryStore(handle),
     writer,
+    queries: historyQueries(store, clock, config.timezone),
     start() {
       off = opts.bus.on('sample', (s) => writer.ingest(s));
       writer.start();

@@ -34,6 +34,13 @@ export interface StoreOptions {
   timezone: string;
 }
 
+/** A bank or outlet filter is a number from 1; the error names `bank` or `outlet`. */
+function checkInstance(kind: HistoryKind, instance: number | undefined): void {
+  if (instance !== undefined && (!Number.isInteger(instance) || instance < 1)) {
+    throw new P2mError('P2M_ERR_VALIDATION', `${kind === 'banks' ? 'bank' : 'outlet'} must be a number from 1 (got ${String(instance)})`, kind === 'banks' ? 'bank' : 'outlet');
+  }
+}
+
 export class HistoryStore implements DeviceStateStore {
   constructor(
     private readonly handle: DbHandle,
@@ -49,9 +56,10 @@ export class HistoryStore implements DeviceStateStore {
   }
 
   /** Bank or outlet history rows (SPEC §13.4); throws P2mError naming the field on bad input. */
-  history(kind: HistoryKind, deviceId: string, params: RangeParams): HistoryResult {
+  history(kind: HistoryKind, deviceId: string, params: RangeParams & { instance?: number | undefined }): HistoryResult {
     const window = this.window(params);
-    return { window, rows: historyRows(this.handle.db, this.handle.catalog, deviceId, kind, window) };
+    checkInstance(kind, params.instance);
+    return { window, rows: historyRows(this.handle.db, this.handle.catalog, deviceId, kind, window, params.instance) };
   }
 
   /** Any series of a device (null = all): the dashboard's chart bundle. */
@@ -71,9 +79,7 @@ export class HistoryStore implements DeviceStateStore {
       if (w.end - w.start > 7 * 86_400) throw new P2mError('P2M_ERR_VALIDATION', 'raw export spans at most 7 days: narrow start/end or drop raw', 'raw');
       w.bucket = 1;
     }
-    if (params.instance !== undefined && (!Number.isInteger(params.instance) || params.instance < 1)) {
-      throw new P2mError('P2M_ERR_VALIDATION', `${kind === 'banks' ? 'bank' : 'outlet'} must be a number from 1 (got ${String(params.instance)})`, kind === 'banks' ? 'bank' : 'outlet');
-    }
+    checkInstance(kind, params.instance);
     historyRows(this.handle.db, this.handle.catalog, deviceId, kind, { ...w, end: w.start + 1 }, params.instance); // validates the device now
     const { db, catalog } = this.handle;
     const slice = w.bucket * 3_600;

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { DemoPort, DeviceRegistryPort, HealthPort, OutagePort, RulesPort, SwitchesPort } from '../core/ports.js';
+import type { DemoPort, DeviceRegistryPort, HealthPort, HistoryQueries, OutagePort, RulesPort, SwitchesPort } from '../core/ports.js';
 import type { PowerCheck } from '../core/power.js';
 
 // What the web server is handed by app.ts: config, the shared services and the ports it reads
@@ -52,6 +52,8 @@ export interface HttpContext {
   rules: RulesPort | null;
   /** Stored events (history); null without a history store. */
   events: EventsReader | null;
+  /** Bank/outlet history and energy (history); null without a history store. */
+  history: HistoryQueries | null;
   /** Demo scenarios; null unless the demo runs. */
   demo: DemoPort | null;
   version: string;

@@ -9,12 +9,16 @@ import { applyResponseHeaders } from './headers.js';
 import { registerOpenApi } from './openapi.js';
 import { controlRoutes } from './routes/control.js';
 import { demoRoutes } from './routes/demo.js';
+import { energyRoutes } from './routes/energy.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { historyRoutes } from './routes/history.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { outageRoutes } from './routes/outages.js';
 import { ruleRoutes } from './routes/rules.js';
 import { statusRoutes } from './routes/status.js';
 import { switchRoutes } from './routes/switches.js';
+import { registerWebSocket } from './ws/route.js';
 
 // The web server (SPEC §14, §16): built without listening so tests drive it with inject()
 // (fastify/demo), and a service that listens on web.bind:web.port under the exposure rule.
@@ -53,13 +57,17 @@ export async function buildHttpServer(ctx: HttpContext): Promise<FastifyInstance
   });
 
   await registerOpenApi(app, ctx.version);
+  await registerWebSocket(app, ctx);
   healthRoutes(app, ctx);
+  metricsRoutes(app, ctx);
   statusRoutes(app, ctx);
   controlRoutes(app, ctx);
   switchRoutes(app, ctx);
   outageRoutes(app, ctx);
   ruleRoutes(app, ctx);
   eventRoutes(app, ctx);
+  historyRoutes(app, ctx);
+  energyRoutes(app, ctx);
   demoRoutes(app, ctx);
   return app as unknown as FastifyInstance;
 }

@@ -6,7 +6,7 @@ import { EventBus } from '../../src/core/bus.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type {
-  DemoPort, DeviceInfo, DeviceRegistryPort, FieldResult, HealthPort, OutagePort, SwitchChange, SwitchesPort,
+  DemoPort, DeviceInfo, DeviceRegistryPort, FieldResult, HealthPort, OutagePort, RuntimeStats, SwitchChange, SwitchesPort,
 } from '../../src/core/ports.js';
 import type { OutageKind, OutageRecord, OutageStatus, PowerCheck, PowerStatistics, SwitchInput, SwitchStatus, SwitchTarget } from '../../src/core/power.js';
 import type { PduSnapshot } from '../../src/core/types.js';
@@ -199,8 +199,12 @@ export function outageRecord(over: Partial<OutageRecord> & Pick<OutageRecord, 'i
 export class FakeHealth implements HealthPort {
   healthy = true;
   issues: string[] = [];
+  runtime: RuntimeStats = { mqtt: null, history: null, polls: [] };
   check() {
     return { healthy: this.healthy, issues: [...this.issues] };
+  }
+  stats() {
+    return this.runtime;
   }
 }
 
@@ -239,7 +243,7 @@ export function fakeHttpContext(config: ConfigInput = {}, opts: { demo?: boolean
   const demo = new FakeDemo();
   const ctx: HttpContext = {
     config: resolveConfig(parsed, { fileLoaded: true }), logger: silentLogger(), clock, bus: new EventBus(), registry, switches, checks, outages,
-    health, demo: opts.demo ? demo : null, rules: null, events: null, version: '0.0.0-test',
+    health, demo: opts.demo ? demo : null, rules: null, events: null, history: null, version: '0.0.0-test',
   };
   return { ctx, clock, registry, switches, checks, outages, health, demo };
 }

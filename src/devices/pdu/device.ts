@@ -60,6 +60,7 @@ export class PduDevice {
   private host: string;
   private scanning = false;
   private stopped = false;
+  private failedCycles = 0;
   private readonly log: Logger;
   private readonly failureLog = new OncePerState();
   private readonly decodeLog = new OncePerState(''); // '' = no problems: silent until the first one
@@ -126,6 +127,11 @@ export class PduDevice {
     return this.target;
   }
 
+  /** Cycles that ended without a sample (SNMP failure, identity error) since the device was added. */
+  pollFailures(): number {
+    return this.failedCycles;
+  }
+
   command(outlet: number, action: string, opts: CommandOptions = {}): Promise<CommandResult> {
     return this.commander.outletCommand(outlet, action, opts);
   }
@@ -148,14 +154,18 @@ export class PduDevice {
   /** One poll cycle; never throws (faults are health states). */
   async cycle(ctx: CycleContext): Promise<void> {
     const startedMono = this.deps.clock.monotonic();
+    let sampled = false;
     try {
       const now = this.deps.clock.now();
       if (this.rediscover || this.health.state === 'error' || now - this.lastDiscoveryAt >= this.settings.capabilityRecheckMs) {
         if (!(await this.runDiscovery(ctx.signal))) return;
       }
       await this.poll(ctx.signal, startedMono);
+      sampled = true;
     } catch (err) {
       this.failed(errorMessage(err));
+    } finally {
+      if (!sampled) this.failedCycles++;
     }
   }
 

@@ -85,6 +85,7 @@ describe('PDU poller against the simulated PDU44001', () => {
     expect(s.errors).toEqual([]);
     const stats = t.scheduler.stats()[0]!;
     expect(stats.failed + stats.deadlineExceeded).toBe(0);
+    expect(t.registry.pollStats()[0]).toMatchObject({ device_id: 'a', failures: 0 });
   });
 
   it('silence → degraded after 10 failed cycles (availability offline), then restored', async () => {
@@ -199,6 +200,10 @@ describe('PDU poller against the simulated PDU44001', () => {
     expect(t.health[1]!.consecutive_failures).toBe(30);
     await until(() => t.scheduler.stats()[0]!.periodMs >= 200, 3000, 'backoff');
     expect(t.registry.list()[0]).toMatchObject({ state: 'recovering', availability: 'offline' });
+    // /metrics poll_failures_total: every finished cycle of a dead host is a failure.
+    const p = t.registry.pollStats()[0]!;
+    expect(p.failures).toBeGreaterThanOrEqual(30);
+    expect(p.failures).toBeGreaterThanOrEqual(p.cycles - 1);
   });
 
   it('recovery by serial: a PDU that moved to another address in the subnet is found (ip_changed)', async () => {

@@ -80,6 +80,22 @@ describe('Scheduler (fake clock)', () => {
     expect(clampDeadline(deadline, period)).toBe(expected);
   });
 
+  it('keeps lateness totals since the target was added, beyond the ring of recent cycles (/metrics _count, _sum)', async () => {
+    const clock = new FakeClock();
+    const s = new Scheduler(clock);
+    const t = s.add({ id: 'n', periodMs: 10, deadlineMs: 5, run: async () => {} });
+    await clock.advance(6000);
+    (clock as unknown as { t: number }).t += 25; // one blocked loop: the only late start
+    await clock.advance(0);
+    const st = t.stats();
+    expect(st.latenessMs.count).toBe(512);
+    expect(st.latenessMs.total).toBe(st.started);
+    expect(st.latenessMs.total).toBeGreaterThan(600);
+    expect(st.latenessMs.max).toBeGreaterThanOrEqual(15);
+    expect(st.latenessMs.sum).toBe(st.latenessMs.max);
+    await s.stop();
+  });
+
   it('records lateness and skips cycles the event loop blocked past', async () => {
     const clock = new FakeClock();
     const s = new Scheduler(clock);
