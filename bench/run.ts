@@ -13,6 +13,8 @@ import type { BrokerKind } from './mqtt-protocol.js';
 import { MQTT_SECTION_END, mqttResultsTable, mqttTargetsTable, renderMqttSection, replaceMqttSection, type MqttReport } from './mqtt-report.js';
 import { runPollBench, type PollRunResult } from './poll-bench.js';
 import { renderPowerSection, replacePowerSection, runPowerSuite } from './power-suite.js';
+import { formatRulesTable, renderRulesSection, replaceRulesSection, runRulesSuite } from './rules-bench.js';
+import { formatWsTable, renderWsSection, replaceWsSection, runWsSuite } from './ws-bench.js';
 import {
   fmt, holds, renderSection, replaceSection, resultsTable, targetsTable, targetVerdicts, whyNot, type MachineFacts, type PollReport,
 } from './report.js';
@@ -24,7 +26,7 @@ import {
 
 const USAGE = `usage: npm run bench -- [options]
 
-  --suite S          poll | mqtt | history | power | all (default all)
+  --suite S          poll | mqtt | history | power | rules | ws | all (default all)
   --quick            shorter: polling ~1 minute (N = 1, 100, 500, warm-up 3 s, window 10 s, no
                      upward search); MQTT window 8 s, 60 commands
   --seconds S        measurement window per N (default 30)
@@ -51,6 +53,13 @@ History suite (one simulated PDU44001 at 1 Hz through the real writer, then quer
 
 Power suite (switch prober + outage engine):
   --switch-targets N HTTP targets probed every 10 s (default 1000, --quick 200)
+
+Rules suite (1,000 rules on 100 PDUs at 1 Hz through the real RulesRuntime, 120 cycles after 60 of
+warm-up, --quick 60):
+  --rules-note TEXT  a paragraph kept under the table (e.g. the numbers before a fix)
+
+WebSocket suite (the /ws hub: C clients in a child process, 1 and 100 PDUs at 1 Hz, window 20 s, --quick 8 s):
+  --ws-clients C     clients (default 100)
 
 MQTT suite (poll-only baseline at the same N, then the bridge per broker):
   --mqtt-n N         PDUs (default 100)
@@ -97,6 +106,8 @@ const { values } = parseArgs({
     'no-layouts': { type: 'boolean', default: false },
     'command-qos': { type: 'string' },
     'switch-targets': { type: 'string' },
+    'rules-note': { type: 'string' },
+    'ws-clients': { type: 'string' },
   },
 });
 
@@ -131,8 +142,8 @@ const outPath = values.out ?? join(repoRoot, 'docs', 'PERFORMANCE.md');
 const TIMEOUT_MS = 800; // config default snmp.timeout_ms
 const PROFILE_N = num('profile-n', values['profile-n'], 500, 1, 20_000);
 const suite = values.suite ?? 'all';
-if (!['poll', 'mqtt', 'history', 'power', 'all'].includes(suite)) {
-  process.stderr.write(`--suite must be poll, mqtt, history, power or all (got ${suite})\n${USAGE}`);
+if (!['poll', 'mqtt', 'history', 'power', 'rules', 'ws', 'all'].includes(suite)) {
+  process.stderr.write(`--suite must be poll, mqtt, history, power, rules, ws or all (got ${suite})\n${USAGE}`);
   process.exit(2);
 }
 const mqttN = num('mqtt-n', values['mqtt-n'], 100, 1, 2000);
@@ -193,6 +204,8 @@ async function main(): Promise<number> {
   if (suite === 'all' || suite === 'mqtt') await mqttSuite();
   if (suite === 'all' || suite === 'history') await historySuite();
   if (suite === 'all' || suite === 'power') await powerSuite();
+  if (suite === 'all' || suite === 'rules') await rulesSuite();
+  if (suite === 'all' || suite === 'ws') await wsSuite();
   process.stdout.write(`whole run: ${fmt((clock.monotonic() - t0) / 1000, 0)} s\n`);
   return 0;
 }
@@ -208,6 +221,41 @@ async function powerSuite(): Promise<void> {
     const doc = existsSync(outPath) ? readFileSync(outPath, 'utf8') : null;
     writeFileSync(outPath, replacePowerSection(doc, section));
     log(`wrote the power section of ${outPath}`);
+  }
+}
+
+async function rulesSuite(): Promise<void> {
+  const load0 = os.loadavg()[0] ?? 0;
+  const r = await runRulesSuite({ quick, log, note: values['rules-note'] ?? null });
+  const m = machineFacts();
+  // The note is in the section already; the command line shows only that there was one.
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--rules-note');
+  if (at >= 0) argv.splice(at + 1, 1, '…');
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  const text = `${m.cpuCount} × ${m.cpuModel}, Node ${m.node}, 1-min load average ${fmt(load0, 1)} → ${fmt(m.loadEnd, 1)} (other work on the machine)`;
+  const section = renderRulesSection(r, { date: m.date, text, command });
+  process.stdout.write(`\nRules engine, 1,000 rules on 100 PDUs at 1 Hz:\n\n${formatRulesTable(r.rows)}\n\nrules suite: ${fmt(r.totalS, 0)} s\n`);
+  if (!values['no-write']) {
+    mkdirSync(dirname(outPath), { recursive: true });
+    const doc = existsSync(outPath) ? readFileSync(outPath, 'utf8') : null;
+    writeFileSync(outPath, replaceRulesSection(doc, section));
+    log(`wrote the rules section of ${outPath}`);
+  }
+}
+
+async function wsSuite(): Promise<void> {
+  const load0 = os.loadavg()[0] ?? 0;
+  const r = await runWsSuite({ quick, clients: num('ws-clients', values['ws-clients'], 100, 1, 2000), log });
+  const m = machineFacts();
+  const text = `${m.cpuCount} × ${m.cpuModel}, Node ${m.node}, 1-min load average ${fmt(load0, 1)} → ${fmt(m.loadEnd, 1)} (other work on the machine)`;
+  const section = renderWsSection(r, { date: m.date, text, command: m.command });
+  process.stdout.write(`\nWebSocket /ws hub:\n\n${formatWsTable(r.rows)}\n\nws suite: ${fmt(r.totalS, 0)} s\n`);
+  if (!values['no-write']) {
+    mkdirSync(dirname(outPath), { recursive: true });
+    const doc = existsSync(outPath) ? readFileSync(outPath, 'utf8') : null;
+    writeFileSync(outPath, replaceWsSection(doc, section));
+    log(`wrote the ws section of ${outPath}`);
   }
 }
 

@@ -1,11 +1,11 @@
 import type { EventBus } from '../core/bus.js';
-import { localParts } from '../core/calendar.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { DeviceRegistryPort, RuleStore } from '../core/ports.js';
 import type { AutomationEvent, AutomationEventType, Rule, RuleCounters, RuleState } from '../core/rules.js';
-import { evaluateRule, hasTimeCondition, isEdgeCondition, type EvalContext, type RuleEdge } from './conditions.js';
+import { evaluateRule, isEdgeCondition, type EvalContext, type EvalResult, type RuleEdge } from './conditions.js';
+import { deviceContext, DeviceRuleIndex, devicesOf, isTimeOnly, LocalMinuteMemo, type DeviceFacts } from './engine-cache.js';
 import { commandDone, IDLE, oppositeAction, stepMachine, type MachineRule, type MachineState, type MachineStep } from './machine.js';
 import { checkRuleForDevice, ruleOutlets } from './schema.js';
 
@@ -36,7 +36,13 @@ interface Runtime {
   latch: boolean[];
   counters: RuleCounters;
   inactive: string | null;
+  /** The DeviceFacts.key `inactive` was checked against; undefined = not yet. */
+  checkedFor: string | undefined;
   timer: TimerHandle | undefined;
+  /** When `timer` is due (epoch s): an unchanged wake time keeps the timer. */
+  wakeAt: number | null;
+  /** Only time conditions: the value depends on the local minute alone. */
+  timeOnly: boolean;
   reasons: string[];
 }
 
@@ -47,10 +53,14 @@ export class RulesRuntime {
   private runtimes = new Map<string, Map<string, Runtime>>();
   private counters = new Map<string, RuleCounters>();
   private stopped = false;
+  private readonly index: DeviceRuleIndex<Runtime>;
+  private readonly local: LocalMinuteMemo;
   private readonly log: Logger;
 
   constructor(private readonly o: RulesRuntimeOptions) {
     this.log = o.logger.child({ module: 'rules' });
+    this.index = new DeviceRuleIndex(o.registry, o.clock);
+    this.local = new LocalMinuteMemo(o.tz);
     try {
       this.counters = o.store?.loadCounters() ?? new Map();
     } catch (err) {
@@ -76,7 +86,12 @@ export class RulesRuntime {
     }
     this.runtimes = next;
     this.rules = rules.filter((r) => r.enabled);
-    for (const d of this.o.registry.list()) this.evaluateDevice(d.id, new Set());
+    this.index.setRules(this.rules);
+    for (const d of this.o.registry.list()) {
+      this.evaluateDevice(d.id, new Set());
+      // The rule set changed (created, edited, toggled, deleted): every device's view follows.
+      this.o.bus.emit('rules.state', { device_id: d.id });
+    }
   }
 
   stop(): void {
@@ -89,26 +104,38 @@ export class RulesRuntime {
     return [...(this.runtimes.get(name)?.values() ?? [])].map((rt) => this.stateOf(rt));
   }
 
+  /** Persisted counters of a rule on a device (also for a rule that is disabled or not evaluated yet). */
+  countersOf(name: string, deviceId: string): RuleCounters {
+    return this.runtimes.get(name)?.get(deviceId)?.counters ?? this.counters.get(counterKey(name, deviceId)) ?? { execution_count: 0, last_execution: null, last_error: null };
+  }
+
+  /** A deleted rule's counters are gone, in memory as in the store (a new rule of that name starts at 0). */
+  deleteCounters(name: string): void {
+    for (const key of [...this.counters.keys()]) if (key.startsWith(counterKey(name, ''))) this.counters.delete(key);
+    try {
+      this.o.store?.deleteCounters(name);
+    } catch (err) {
+      this.log.warn({ rule: name, error: errorMessage(err) }, 'counters of a deleted rule not removed (harmless)');
+    }
+  }
+
   /** The devices a rule applies to now (SPEC §12.1 `device`), or why none. */
   devicesOf(rule: Rule): { ids: string[]; problem: string | null } {
-    const all = this.o.registry.list();
-    if (rule.device === 'all') return { ids: all.map((d) => d.id), problem: null };
-    if (rule.device !== null) {
-      return all.some((d) => d.id === rule.device) ? { ids: [rule.device], problem: null } : { ids: [], problem: `device "${rule.device}" is not configured` };
-    }
-    const only = all.length === 1 ? all : all.filter((d) => d.kind === 'cyberpower');
-    if (only.length === 1 && only[0]) return { ids: [only[0].id], problem: null };
-    return { ids: [], problem: 'several devices: set "device" to a device id or "all"' };
+    return devicesOf(rule, this.o.registry.list());
   }
 
   /** Evaluate every rule of a device now; `edges` are this evaluation's one-shot events. */
   evaluateDevice(deviceId: string, edges: ReadonlySet<RuleEdge>, onlyTime = false): void {
     if (this.stopped) return;
-    for (const rule of this.rules) {
-      if (onlyTime && !hasTimeCondition(rule)) continue;
-      if (!this.devicesOf(rule).ids.includes(deviceId)) continue;
-      const rt = this.runtime(rule, deviceId);
-      if (rt) this.evaluate(rt, edges);
+    // Hot path (every sample of every device): rules from the index, the registry asked once.
+    const entries = this.index.entries(deviceId);
+    if (entries.length === 0) return;
+    const ctx = this.context(deviceId, edges);
+    const facts = ctx.snapshot ? this.index.factsOf(deviceId, ctx.snapshot) : null;
+    for (const e of entries) {
+      if (onlyTime && !e.time) continue;
+      e.rt ??= this.runtime(e.rule, deviceId);
+      if (e.rt && this.active(e.rt, facts)) this.evaluate(e.rt, ctx);
     }
   }
 
@@ -116,8 +143,7 @@ export class RulesRuntime {
   dryRun(rule: Rule, deviceId: string): { would_fire: boolean; phase: RuleState['phase']; reasons: string[] } {
     const existing = this.runtimes.get(rule.name)?.get(deviceId);
     const snapshot = this.o.registry.snapshot(deviceId);
-    const outletCount = snapshot?.identity.outlet_count ?? 0;
-    const problem = snapshot ? checkRuleForDevice(rule, { id: deviceId, outletCount, protectedOutlets: this.protectedOf(deviceId) }) : null;
+    const problem = snapshot ? checkRuleForDevice(rule, this.index.factsOf(deviceId, snapshot)) : null;
     if (problem) return { would_fire: false, phase: existing?.m.phase ?? 'idle', reasons: [`${problem.field}: ${problem.message}`] };
     const r = evaluateRule(rule, this.context(deviceId, new Set()), existing?.latch ?? []);
     const day = this.dayAllowed(rule);
@@ -126,68 +152,81 @@ export class RulesRuntime {
     return { would_fire: r.value && day && !isEdgeCondition(rule), phase: existing?.m.phase ?? 'idle', reasons };
   }
 
-  private protectedOf(deviceId: string): number[] {
-    return this.o.registry.info(deviceId)?.protectedOutlets ?? [];
-  }
-
+  /** The runtime of a rule on a device, created on first use (null: the rule is not in the set). */
   private runtime(rule: Rule, deviceId: string): Runtime | null {
     const devs = this.runtimes.get(rule.name);
     if (!devs) return null;
     let rt = devs.get(deviceId);
     if (!rt) {
       rt = {
-        rule, device: deviceId, m: IDLE, latch: [], timer: undefined, reasons: [], inactive: null,
+        rule, device: deviceId, m: IDLE, latch: [], timer: undefined, wakeAt: null, reasons: [], inactive: null, checkedFor: undefined,
+        timeOnly: isTimeOnly(rule),
         machine: { action: rule.action, restore: rule.restore, delay: rule.delay, restore_delay: rule.restore_delay, cooldown_s: rule.cooldown_s, edge: isEdgeCondition(rule) },
         counters: this.counters.get(counterKey(rule.name, deviceId)) ?? { execution_count: 0, last_execution: null, last_error: null },
       };
       devs.set(deviceId, rt);
     }
+    return rt;
+  }
+
+  /** Whether the rule may act on the device now (SPEC §12.2 checks); emits the change. */
+  private active(rt: Runtime, facts: DeviceFacts | null): boolean {
+    const { rule, device: deviceId } = rt;
     // Outlets beyond the device's count and protected outlets can only be checked once the
-    // device has reported (SPEC §12.2); until then the rule waits.
-    const snap = this.o.registry.snapshot(deviceId);
-    const issue = snap
-      ? checkRuleForDevice(rule, { id: deviceId, outletCount: snap.identity.outlet_count, protectedOutlets: this.protectedOf(deviceId) })
-      : null;
-    const inactive = !snap ? 'waiting for the first data of the device' : issue ? `${issue.field}: ${issue.message}` : null;
+    // device has reported (SPEC §12.2); until then the rule waits. Checked again only when the
+    // device's facts change.
+    const key = facts ? facts.key : '';
+    if (rt.checkedFor === key) return rt.inactive === null;
+    rt.checkedFor = key;
+    const issue = facts ? checkRuleForDevice(rule, facts) : null;
+    const inactive = !facts ? 'waiting for the first data of the device' : issue ? `${issue.field}: ${issue.message}` : null;
     if (inactive !== rt.inactive) {
       rt.inactive = inactive;
       if (issue) this.event(rt, 'reload_failed', `rule "${rule.name}" inactive on ${deviceId}: ${issue.field}: ${issue.message}`, { field: issue.field });
       this.o.bus.emit('rules.state', { device_id: deviceId });
     }
-    return rt.inactive ? null : rt;
+    return rt.inactive === null;
   }
 
   private context(deviceId: string, edges: ReadonlySet<RuleEdge>): EvalContext {
-    const snapshot = this.o.registry.snapshot(deviceId);
-    const health = this.o.registry.list().find((d) => d.id === deviceId)?.state ?? null;
-    return { snapshot, health, now: this.nowS(), tz: this.o.tz, outageActive: this.o.outageActive(), edges };
+    return deviceContext(this.o.registry, deviceId, this.nowS(), this.o.tz, this.o.outageActive(), edges);
   }
 
-  private dayAllowed(rule: Rule): boolean {
-    return rule.days_of_week === null || rule.days_of_week.includes(localParts(this.nowS(), this.o.tz).weekday);
+  private dayAllowed(rule: Rule, now = this.nowS()): boolean {
+    return rule.days_of_week === null || rule.days_of_week.includes(this.local.weekday(now));
+  }
+
+  private condition(rt: Runtime, ctx: EvalContext): EvalResult {
+    if (!rt.timeOnly) return evaluateRule(rt.rule, ctx, rt.latch);
+    return this.local.timeOnly(rt.rule, ctx.now, () => evaluateRule(rt.rule, ctx, rt.latch));
   }
 
   private nowS(): number {
     return this.o.clock.now() / 1000;
   }
 
-  private evaluate(rt: Runtime, edges: ReadonlySet<RuleEdge>): void {
-    const r = evaluateRule(rt.rule, this.context(rt.device, edges), rt.latch);
+  private evaluate(rt: Runtime, ctx: EvalContext): void {
+    const r = this.condition(rt, ctx);
     rt.latch = r.latch;
     rt.reasons = r.reasons;
-    this.apply(rt, stepMachine(rt.machine, rt.m, { now: this.nowS(), condition: r.value, dayAllowed: this.dayAllowed(rt.rule) }));
+    if (!r.value && rt.m.phase === 'idle' && rt.timer === undefined) return; // what stepMachine would do: nothing
+    this.apply(rt, stepMachine(rt.machine, rt.m, { now: ctx.now, condition: r.value, dayAllowed: this.dayAllowed(rt.rule, ctx.now) }));
   }
 
   private apply(rt: Runtime, step: MachineStep): void {
     const before = rt.m.phase;
     rt.m = step.state;
-    this.o.clock.clearTimeout(rt.timer);
-    rt.timer = undefined;
-    if (step.wakeAt !== null) {
-      rt.timer = this.o.clock.setTimeout(() => {
-        rt.timer = undefined;
-        if (this.runtimes.get(rt.rule.name)?.get(rt.device) === rt) this.evaluate(rt, new Set());
-      }, Math.max(0, step.wakeAt * 1000 - this.o.clock.now()));
+    // A pending rule is evaluated on every sample with the same wake time: keep its timer then.
+    if (step.wakeAt !== rt.wakeAt || rt.timer === undefined) {
+      this.o.clock.clearTimeout(rt.timer);
+      rt.timer = undefined;
+      rt.wakeAt = step.wakeAt;
+      if (step.wakeAt !== null) {
+        rt.timer = this.o.clock.setTimeout(() => {
+          rt.timer = undefined;
+          if (this.runtimes.get(rt.rule.name)?.get(rt.device) === rt) this.evaluate(rt, this.context(rt.device, new Set()));
+        }, Math.max(0, step.wakeAt * 1000 - this.o.clock.now()));
+      }
     }
     if (step.effect) void this.execute(rt, step.effect);
     if (rt.m.phase !== before) this.o.bus.emit('rules.state', { device_id: rt.device });

@@ -45,13 +45,15 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
   const nowS = (): number => o.clock.now() / 1000;
   /** The file's entries as read or written (invalid ones kept, so an API write does not drop them). */
   let raw: unknown[] = [];
+  let outageActive = false;
   let rules: Rule[] = [];
   let watcher: RulesFileWatcher | null = null;
   let tick: ScheduledTarget | null = null;
   const offs: Array<() => void> = [];
   const runtime = new RulesRuntime({
     registry: o.registry, store: o.store, clock: o.clock, bus: o.bus, logger: o.logger, tz: o.tz, retryS: o.retryS,
-    outageActive: () => o.outages?.status().state === 'outage',
+    // Followed from the bus, not asked per evaluation: status() reads the database.
+    outageActive: () => outageActive,
     disableRule: (name) => {
       const r = setEnabled(name, false);
       if (r.ok) runtime.emit({ rule: name, type: 'disabled', details: `oneshot rule "${name}" fired once and is now disabled`, ts: nowS(), device_id: null });
@@ -115,7 +117,8 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
     const ids = deviceId !== undefined ? devices.ids.filter((d) => d === deviceId) : devices.ids;
     if (deviceId !== undefined && ids.length === 0) return [];
     const inactive = !rule.enabled ? 'disabled' : devices.problem;
-    return (ids.length ? ids : ['']).map((id) => ({ ...rule, state: idleState(id, inactive) }));
+    // Counters persist per rule and device (SPEC §12.5): a disabled rule still shows them.
+    return (ids.length ? ids : ['']).map((id) => ({ ...rule, state: { ...idleState(id, inactive), ...runtime.countersOf(rule.name, id) } }));
   }
 
   function find(name: string): Rule | undefined {
@@ -150,10 +153,12 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
           onChange: () => void loadFromDisk(true, `${o.path} changed`),
         });
       }
+      outageActive = o.outages?.status().state === 'outage';
       loadFromDisk(false, `${o.path} loaded at start`);
       offs.push(
         o.bus.on('sample', (s) => runtime.evaluateDevice(s.device_id, new Set())),
         o.bus.on('outage', (e) => {
+          outageActive = e.state === 'outage';
           const edge: RuleEdge | null = e.type === 'opened' ? 'outage_start' : e.type === 'closed' ? 'outage_end' : null;
           if (edge || e.type === 'verdict') allDevicesEvaluate(new Set(edge ? [edge] : []));
         }),
@@ -208,11 +213,7 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
       const before = view(old)[0];
       const w = commit(raw.filter((x) => !(nameOf(x) !== null && sameName(nameOf(x) as string, name))));
       if (!w.ok) return { ok: false, error: w.error, code: 'P2M_ERR_VALIDATION' };
-      try {
-        o.store?.deleteCounters(old.name);
-      } catch {
-        // counters of a deleted rule are harmless; retention does not need them gone
-      }
+      runtime.deleteCounters(old.name);
       runtime.emit({ rule: old.name, type: 'deleted', details: `rule "${old.name}" deleted`, ts: nowS(), device_id: null });
       return before ? { ok: true, rule: before } : { ok: false, error: `no rule named "${name}"`, code: 'P2M_ERR_NOT_FOUND' };
     },
