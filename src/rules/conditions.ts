@@ -59,6 +59,11 @@ export interface EvalContext {
   outageActive: boolean;
   /** One-shot events of this evaluation. */
   edges: ReadonlySet<RuleEdge>;
+  /**
+   * Build the human reasons (dry runs, event details). The engine's per-sample evaluation sets it
+   * false: formatting every leaf of every rule each second is most of its garbage.
+   */
+  explain?: boolean;
 }
 
 export interface EvalResult {
@@ -120,11 +125,11 @@ function walk(node: ConditionNode, ctx: EvalContext, prev: readonly boolean[], o
     if (def.compare !== undefined) {
       const r = numericLeaf(node, def, ctx, prev[out.latch.length] ?? false);
       out.latch.push(r.value);
-      out.reasons.push(r.reason);
+      if (ctx.explain !== false) out.reasons.push(r.reason);
       return r.value;
     }
     const r = otherLeaf(node, ctx);
-    out.reasons.push(r.reason);
+    if (ctx.explain !== false) out.reasons.push(r.reason);
     return r.value;
   }
   const values = ('all' in node ? node.all : node.any).map((c) => walk(c, ctx, prev, out));
@@ -137,6 +142,8 @@ interface LeafResult {
 }
 
 const fmt = (n: number): string => String(Math.round(n * 100) / 100);
+const TRUE_SILENT: LeafResult = { value: true, reason: '' };
+const FALSE_SILENT: LeafResult = { value: false, reason: '' };
 
 /** Hysteresis on clearing: a true `_below` stays true until ≥ threshold + h, `_above` until ≤ threshold − h. */
 function numericLeaf(leaf: ConditionLeaf, def: ConditionDef, ctx: EvalContext, wasTrue: boolean): LeafResult {
@@ -146,6 +153,10 @@ function numericLeaf(leaf: ConditionLeaf, def: ConditionDef, ctx: EvalContext, w
   if (value === null) return { value: false, reason: `${label} unknown` };
   const t = leaf.threshold;
   const h = leaf.hysteresis ?? (def.unit ? DEFAULT_HYSTERESIS[def.unit] : 0);
+  if (ctx.explain === false) {
+    const on = def.compare === 'below' ? value < t || (wasTrue && value < t + h) : value > t || (wasTrue && value > Math.max(0, t - h));
+    return on ? TRUE_SILENT : FALSE_SILENT;
+  }
   const v = `${label} ${fmt(value)} ${unit}`;
   if (def.compare === 'below') {
     if (value < t) return { value: true, reason: `${v} < ${fmt(t)} ${unit}` };

@@ -163,7 +163,7 @@ export function deviceContext(
 ): EvalContext {
   let health: DeviceInfo['state'] | null | undefined;
   return {
-    snapshot: registry.snapshot(deviceId), now, tz, outageActive, edges,
+    snapshot: registry.snapshot(deviceId), now, tz, outageActive, edges, explain: false,
     get health() {
       if (health === undefined) health = registry.info(deviceId)?.state ?? null;
       return health;

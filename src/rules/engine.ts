@@ -145,7 +145,7 @@ export class RulesRuntime {
     const snapshot = this.o.registry.snapshot(deviceId);
     const problem = snapshot ? checkRuleForDevice(rule, this.index.factsOf(deviceId, snapshot)) : null;
     if (problem) return { would_fire: false, phase: existing?.m.phase ?? 'idle', reasons: [`${problem.field}: ${problem.message}`] };
-    const r = evaluateRule(rule, this.context(deviceId, new Set()), existing?.latch ?? []);
+    const r = evaluateRule(rule, { ...this.context(deviceId, new Set()), explain: true }, existing?.latch ?? []);
     const day = this.dayAllowed(rule);
     const reasons = [...r.reasons, ...(day ? [] : ['today is not in days_of_week'])];
     if (!snapshot) reasons.push(`no data from ${deviceId} yet`);
@@ -206,11 +206,14 @@ export class RulesRuntime {
   }
 
   private evaluate(rt: Runtime, ctx: EvalContext): void {
+    const before = rt.latch;
     const r = this.condition(rt, ctx);
     rt.latch = r.latch;
-    rt.reasons = r.reasons;
     if (!r.value && rt.m.phase === 'idle' && rt.timer === undefined) return; // what stepMachine would do: nothing
-    this.apply(rt, stepMachine(rt.machine, rt.m, { now: ctx.now, condition: r.value, dayAllowed: this.dayAllowed(rt.rule, ctx.now) }));
+    const step = stepMachine(rt.machine, rt.m, { now: ctx.now, condition: r.value, dayAllowed: this.dayAllowed(rt.rule, ctx.now) });
+    // Reasons are worded only when they will be read: in the event of the action about to run.
+    if (step.effect) rt.reasons = evaluateRule(rt.rule, { ...ctx, explain: true }, before).reasons;
+    this.apply(rt, step);
   }
 
   private apply(rt: Runtime, step: MachineStep): void {

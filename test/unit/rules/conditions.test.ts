@@ -237,3 +237,23 @@ describe('isEdgeCondition / hasTimeCondition', () => {
     expect(hasTimeCondition(r)).toBe(time);
   });
 });
+
+describe('explain: false (the engine per sample) decides exactly as explain: true', () => {
+  const leaves: ConditionLeaf[] = [
+    leaf('voltage_below', 108, 1), leaf('voltage_above', 100, 0), leaf('bank_current_above', 8, 1), leaf('bank_power_above', 1200, 2),
+    leaf('outlet_power_above', 250, 3), leaf('outlet_power_below', 10, 4), leaf('outlet_power_above', 10, 4, 25), leaf('voltage_below', 104, 1, 2),
+  ];
+  const trees: ConditionNode[] = [...leaves, { all: leaves.slice(0, 3) }, { any: [leaves[4] as ConditionLeaf, { all: leaves.slice(5) }] }];
+  it.each(trees.map((t, i) => [i, t] as const))('tree %i: same value and latch for every previous latch, no reasons', (_i, tree) => {
+    for (const snapshot of [low, pduSnapshot()]) {
+      for (const prev of [[], [true, true, true, true, true, true], [false, true, false, true, false, true]]) {
+        const loud = evaluate(tree, ctx({ snapshot }), prev);
+        const quiet = evaluate(tree, ctx({ snapshot, explain: false }), prev);
+        expect(quiet.value).toBe(loud.value);
+        expect(quiet.latch).toEqual(loud.latch);
+        expect(quiet.reasons).toEqual([]);
+        expect(loud.reasons.length).toBeGreaterThan(0);
+      }
+    }
+  });
+});
