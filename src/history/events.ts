@@ -1,5 +1,6 @@
 import { P2mError } from '../core/errors.js';
 import type { OutageConfidence, OutageKind, OutageRecord, OutageScope, SwitchId } from '../core/power.js';
+import type { OutageOpen, OutagePatch } from '../core/ports.js';
 import { stmt as prepared, type Db } from './db.js';
 
 // Typed access to the small tables of SPEC §13.1: events, outages (§11.5), outlet name overrides,
@@ -113,20 +114,9 @@ const SCOPES = ['site', 'partial', 'source_a', 'source_b'] as const;
 const CONFIDENCES = ['high', 'medium', 'low'] as const;
 export type { OutageKind, OutageScope, OutageConfidence, SwitchId, OutageRecord };
 
-export interface OutageDetails {
-  cause?: string | null;
-  scope?: OutageScope | null;
-  confidence?: OutageConfidence | null;
-  evidence?: Record<string, unknown>;
-  switches_affected?: readonly SwitchId[];
-  outlets_shed?: Readonly<Record<string, readonly number[]>>;
-}
-export interface OutageInput extends OutageDetails {
-  kind: OutageKind;
-  started_at: number;
-  /** Given for an outage learnt after the fact (PDU reboot, restart gap): stored already closed. */
-  ended_at?: number | null;
-}
+/** What an outage row is written from: the ports' shapes (an `ended_at` = learnt after the fact, stored closed). */
+type OutageDetails = OutagePatch;
+type OutageInput = OutageOpen;
 
 interface OutageRow {
   id: number; kind: string; started_at: number; ended_at: number | null; is_ongoing: number; cause: string | null; scope: string | null;
