@@ -1,6 +1,6 @@
 // Import rules of ARCHITECTURE.md ("Direction"). `npm run lint:imports` fails on any violation;
 // test/unit/architecture.test.ts proves it catches a planted one and reads the real tree.
-const SERVICES = ['mqtt', 'history', 'rules', 'outage', 'watchdog', 'http', 'notify'];
+const SERVICES = ['mqtt', 'history', 'rules', 'outage', 'watchdog', 'http', 'notify', 'reports'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -11,6 +11,7 @@ import { NetSnmpTransport } from './devices/pdu/net-snmp-transport.js';
 import { getProfile } from './devices/pdu/profiles/index.js';
 import { pduSettingsFrom, runtimePduSettings } from './devices/pdu/settings.js';
 import { createSimulatedPdu, type SimulatedPdu } from './devices/pdu/simulator/agent.js';
+import { createPduTools } from './devices/pdu/tools.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { redactUrl } from './mqtt/client.js';
@@ -24,6 +25,8 @@ import { createOutageService, type OutageService } from './outage/service.js';
 import { engineConfig } from './outage/config.js';
 import { createNotifier, type Notifier } from './notify/service.js';
 import { createHttpService, type HttpService } from './http/server.js';
+import { reportData } from './history/report-data.js';
+import { createReportsService, type ReportsService } from './reports/service.js';
 import type { SwitchInput } from './core/power.js';
 import type { DemoPort, HealthPort } from './core/ports.js';
 import { dirname, resolve } from 'node:path';
@@ -84,6 +87,7 @@ export function createApp(opts: AppOptions): App {
   let outages: OutageService | null = null;
   let notifier: Notifier | null = null;
   let http: HttpService | null = null;
+  let reports: ReportsService | null = null;
   let rules: RulesService | null = null;
   let switchSimulator: SwitchSimulator | null = null;
   let demo: DemoPort | null = null;
@@ -216,9 +220,13 @@ export function createApp(opts: AppOptions): App {
       // already true at start-up fires after its delay, SPEC §12.4).
       rules.start();
       registry.startAll(scheduler);
+      // Weekly/monthly reports: scheduled at 00:30 local, back-filled shortly after start (SPEC §13.7).
+      reports = createReportsService({ config, logger, clock, data: reportData(history.store, history.power), registry });
+      reports.start();
       http = createHttpService({
         config, logger, clock, bus, registry, switches, checks: history.power, outages, health, demo, version: VERSION, rules,
-        events: history.rules, history: history.queries,
+        events: history.rules, history: history.queries, auth: history.auth, reports,
+        pduTools: createPduTools({ registry, profile: getProfile(config.snmp.profile), transportFactory: deps.transportFactory }),
       });
       await http.start();
       for (const s of registry.restoreRuntimeDevices()) log.warn({ device_id: s.id, error: s.error }, 'saved runtime device not restored');
@@ -256,6 +264,7 @@ export function createApp(opts: AppOptions): App {
       await registry.stopAll();
       await outages?.stop();
       await notifier?.stop();
+      await reports?.stop();
       await history?.stop();
       await mqtt?.stop();
       await broker?.close();

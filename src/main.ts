@@ -7,10 +7,12 @@ import { hashPasswordCommand } from './cli/hash-password.js';
 import { mockPduCommand } from './cli/mock-pdu.js';
 import { mqttCredentialsCommand } from './cli/mqtt-credentials.js';
 import { probeCommand } from './cli/probe.js';
+import { reportCommand } from './cli/report.js';
 import { notifyCommand } from './cli/notify.js';
 import { runCommand } from './cli/run.js';
 import { statsCommand } from './cli/stats.js';
 import { switchCommand } from './cli/switch.js';
+import { tokenCommand } from './cli/token.js';
 import { VERSION } from './app.js';
 import { errorMessage } from './core/errors.js';
 
@@ -27,6 +29,8 @@ commands:
                                run N simulated PDU44001 SNMP agents
   export [--device ID] [--kind banks|outlets|energy] [--range 1h…60d | --start S --end E] [--raw]
                                stream history as CSV to stdout
+  report generate --device ID --type weekly|monthly [--period P] | report list [--device ID]
+                               weekly/monthly energy reports (PDF and HTML)
   switch add NAME IP_OR_URL [--role sensor|control] [--group G] [--inactive]
   switch list | switch test [ID…] | switch remove ID
                                HTTP probe targets ("switches") for outage detection
@@ -34,6 +38,8 @@ commands:
   cleanup [--days N]           delete old power checks and run history retention now
   notify test NAME             send a test notification to webhook NAME
   hash-password                read a password on stdin, print its scrypt hash for the config file
+  token create NAME [--scope read|control|admin] [--expires-days N]
+  token list | token revoke ID API tokens for REST/WebSocket clients (the token is printed once)
   mqtt-credentials [--config FILE]
                                print the embedded broker's generated user and password
 
@@ -54,10 +60,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   stats: statsCommand,
   cleanup: cleanupCommand,
   notify: notifyCommand,
+  token: tokenCommand,
+  report: reportCommand,
 };
 
 /** Commands that print their own usage for --help. */
-const OWN_HELP: ReadonlySet<string> = new Set(['probe', 'mock-pdu', 'export', 'switch', 'stats', 'cleanup', 'notify']);
+const OWN_HELP: ReadonlySet<string> = new Set(['probe', 'mock-pdu', 'export', 'switch', 'stats', 'cleanup', 'notify', 'token', 'report']);
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [first, ...rest] = argv;

@@ -25,6 +25,8 @@ export interface BusEvents {
   automation: AutomationEvent;
   /** A rule's state changed on this device: views re-read RulesPort.list(device_id). */
   'rules.state': { device_id: string };
+  /** A runtime device was removed (REST): views drop it (MQTT clears its retained topics and HA configs, SPEC §10.4). */
+  'device.removed': { device_id: string; ts: number };
 }
 
 export type BusListener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;

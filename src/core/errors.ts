@@ -14,6 +14,11 @@ export const ERRORS = {
   P2M_ERR_CONFIG: { http: 400, message: 'invalid configuration' },
   P2M_ERR_NOT_FOUND: { http: 404, message: 'not found' },
   P2M_ERR_CONFLICT: { http: 409, message: 'conflict' },
+  // Web authentication and request checks (SPEC §14.1, §16).
+  P2M_ERR_AUTH_REQUIRED: { http: 401, message: 'authentication required' },
+  P2M_ERR_FORBIDDEN: { http: 403, message: 'forbidden' },
+  P2M_ERR_UNKNOWN_HOST: { http: 421, message: 'unknown Host name' },
+  P2M_ERR_RATE_LIMITED: { http: 429, message: 'too many attempts' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

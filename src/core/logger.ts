@@ -21,6 +21,21 @@ const REDACT_PATHS = [
   '*.secret',
   'token',
   '*.token',
+  // Credentials of web requests (SPEC §16): never in a request or error line.
+  'authorization',
+  '*.authorization',
+  'cookie',
+  '*.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["set-cookie"]',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["set-cookie"]',
+  'current_password',
+  'new_password',
+  '*.current_password',
+  '*.new_password',
 ];
 
 export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {

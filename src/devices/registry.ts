@@ -48,6 +48,12 @@ export class DeviceRegistry implements DeviceRegistryPort {
     return skipped;
   }
 
+  /** What a runtime device was added with (after edits and address changes); null for config devices. */
+  runtimeSpec(id: string): (RuntimeDeviceSpec & { id: string }) | null {
+    const spec = this.runtimeSpecs.get(id);
+    return spec ? { ...spec } : null;
+  }
+
   get(id: string): PduDevice | undefined {
     return this.devices.get(id);
   }
@@ -158,6 +164,14 @@ export class DeviceRegistry implements DeviceRegistryPort {
     this.add(device);
     this.runtimeSpecs.set(device.id, checked.spec);
     this.state?.saveRuntimeDevice(checked.spec);
+    // Address recovery moved it (SPEC §7.7): the new host is kept as the device's address.
+    device.onHostChanged((host) => {
+      const spec = this.runtimeSpecs.get(device.id);
+      if (!spec || this.devices.get(device.id) !== device) return;
+      const moved = { ...spec, host };
+      this.runtimeSpecs.set(device.id, moved);
+      this.state?.saveRuntimeDevice(moved);
+    });
     device.start(this.scheduler);
     return { ok: true, info: this.info(device.id) as DeviceInfo };
   }

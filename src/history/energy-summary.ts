@@ -2,7 +2,7 @@ import type { TariffConfig } from '../config/schema.js';
 import type { SeriesCatalog } from './catalog.js';
 import type { Db } from './db.js';
 import {
-  costOf, dayBounds, hasPrices, localDay, summarize, summaryPeriods, utcOffset,
+  addDays, costOf, dayBounds, hasPrices, localDay, summarize, summaryPeriods, utcOffset,
   type CostInterval, type EnergyPart, type EnergySummary, type Tariff,
 } from './energy/index.js';
 import type { IntervalVisitor } from './energy/integrate.js';
@@ -119,10 +119,10 @@ function closedDayCost(db: Db, catalog: SeriesCatalog, d: { date: string; device
  * Closed days from energy_daily (PDU rows). tou: each day's kWh is priced by the time profile of
  * its raw samples while raw data exists (raw retention); older days fall back to price_per_kwh.
  */
-function storedParts(db: Db, catalog: SeriesCatalog, deviceId: string | null, before: string, tariff: Tariff, tz: string): Array<{ date: string; part: EnergyPart }> {
+function storedParts(db: Db, catalog: SeriesCatalog, deviceId: string | null, before: string, tariff: Tariff, tz: string, from = ''): Array<{ date: string; part: EnergyPart }> {
   const rows = db
-    .prepare(`SELECT date, device_id, source, kwh FROM energy_daily WHERE outlet IS NULL AND date < ? ${deviceId === null ? '' : 'AND device_id = ?'} ORDER BY date, device_id`)
-    .all(...(deviceId === null ? [before] : [before, deviceId])) as Array<{ date: string; device_id: string; source: number | null; kwh: number }>;
+    .prepare(`SELECT date, device_id, source, kwh FROM energy_daily WHERE outlet IS NULL AND date < ? AND date >= ? ${deviceId === null ? '' : 'AND device_id = ?'} ORDER BY date, device_id`)
+    .all(...(deviceId === null ? [before, from] : [before, from, deviceId])) as Array<{ date: string; device_id: string; source: number | null; kwh: number }>;
   const days = new Map<string, { date: string; device_id: string; kwh: number; a: number; b: number }>();
   for (const r of rows) {
     const key = `${r.date}|${r.device_id}`;
@@ -147,6 +147,15 @@ function storedParts(db: Db, catalog: SeriesCatalog, deviceId: string | null, be
     const cost = cache ? closedDayCost(db, catalog, d, tariff, tz, cache, rawFrom(d.device_id)) : priced(tariff, tz, d.kwh, null);
     return { date: d.date, part: { kwh: d.kwh, source_a_kwh: d.a, source_b_kwh: d.b, cost } };
   });
+}
+
+/**
+ * Cost of one device's stored day (energy_daily, priced as in the summary: tou from the day's raw
+ * profile while raw data exists); 0 without a row; null when every price is 0. Reports use it.
+ */
+export function storedDayCost(db: Db, catalog: SeriesCatalog, deviceId: string, date: string, tariff: Tariff, tz: string): number | null {
+  if (!hasPrices(tariff)) return null;
+  return storedParts(db, catalog, deviceId, addDays(date, 1), tariff, tz, date)[0]?.part.cost ?? 0;
 }
 
 /** `/api/energy/summary` (SPEC §13.5) for one device or all (null): stored closed days + today live. */

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { DeviceRegistryPort, HistoryQueries } from '../core/ports.js';
 import type { Config } from '../config/schema.js';
 import { getProfile } from '../devices/pdu/profiles/index.js';
+import { AuthSqlStore } from './auth-store.js';
 import { EnergyJob } from './energy-job.js';
 import { DbHandle } from './handle.js';
 import { RetentionJob } from './retention.js';
@@ -41,6 +42,8 @@ export interface HistoryService {
   readonly writer: HistoryWriter;
   /** Bank/outlet history, energy rows and CSV exports for the web server (HistoryQueries port). */
   readonly queries: HistoryQueries;
+  /** Runtime users, sessions and API tokens (AuthStore port, SPEC §16). */
+  readonly auth: AuthSqlStore;
   start(): void;
   stop(): Promise<void>;
 }
@@ -73,6 +76,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     rules: new RuleHistoryStore(handle),
     writer,
     queries: historyQueries(store, clock, config.timezone),
+    auth: new AuthSqlStore(handle),
     start() {
       off = opts.bus.on('sample', (s) => writer.ingest(s));
       writer.start();

@@ -4,7 +4,7 @@ import type { DeviceStateStore, RuntimeDeviceSpec } from '../core/ports.js';
 import { P2mError } from '../core/errors.js';
 import { CSV_COLUMNS, csvLines, isoSecond } from './csv.js';
 import { dailyRows, monthlyRows, type EnergyRange } from './energy-store.js';
-import { energySummary } from './energy-summary.js';
+import { energySummary, storedDayCost } from './energy-summary.js';
 import type { EnergyDayRow, EnergyMonthRow, EnergySummary } from './energy/index.js';
 import {
   clearOutletName, insertEvent, listEvents, listOutages, listOutletNames, listRuntimeDevices, removeRuntimeDevice, saveRuntimeDevice, setOutletName,
@@ -100,6 +100,12 @@ export class HistoryStore implements DeviceStateStore {
 
   energyMonthly(q: EnergyRange): EnergyMonthRow[] {
     return monthlyRows(this.handle.db, q);
+  }
+
+  /** Cost of a device's stored day (energy_daily) under the tariff; null when every price is 0. */
+  energyDayCost(deviceId: string, date: string): number | null {
+    const { db, catalog } = this.handle;
+    return storedDayCost(db, catalog, deviceId, date, this.opts.tariff, this.opts.timezone);
   }
 
   /** SPEC §13.5 summary of one device (or all with null). */

@@ -5,8 +5,10 @@ import type { Config } from '../config/schema.js';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { DemoPort, DeviceRegistryPort, HealthPort, HistoryQueries, OutagePort, RulesPort, SwitchesPort } from '../core/ports.js';
+import type { AuthStore, DemoPort, DeviceRegistryPort, HealthPort, HistoryQueries, OutagePort, RulesPort, SwitchesPort } from '../core/ports.js';
+import type { PduToolsPort } from '../core/pdu-tools.js';
 import type { PowerCheck } from '../core/power.js';
+import type { ReportsPort } from '../core/reports.js';
 
 // What the web server is handed by app.ts: config, the shared services and the ports it reads
 // other services' data through (ARCHITECTURE.md "Direction"). A null port = that service is off.
@@ -56,6 +58,12 @@ export interface HttpContext {
   history: HistoryQueries | null;
   /** Demo scenarios; null unless the demo runs. */
   demo: DemoPort | null;
+  /** Web users, sessions and API tokens (history, SPEC §16); absent/null without a database: nobody can sign in. */
+  auth?: AuthStore | null;
+  /** Energy report files (reports/, SPEC §13.7); absent/null without a history store. */
+  reports?: ReportsPort | null;
+  /** PDU discovery, connection test and device settings (devices/pdu/tools.ts); absent/null: those endpoints answer 503. */
+  pduTools?: PduToolsPort | null;
   version: string;
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { P2mError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { redactUrl } from './auth/guards.js';
 import { applyResponseHeaders } from './headers.js';
 
 // The one error mapper of the REST API (ARCHITECTURE.md "Errors"): catalogue errors keep their
@@ -98,7 +99,7 @@ export function mapError(err: unknown, bodyLimit: number): MappedError {
 export function installErrorHandlers(app: FastifyInstance, log: Logger, bodyLimit: number): void {
   app.setErrorHandler((err, req, reply) => {
     const mapped = mapError(err, bodyLimit);
-    if (mapped.internal) log.error({ method: req.method, url: req.url, err }, 'request failed');
+    if (mapped.internal) log.error({ method: req.method, url: redactUrl(req.url), err }, 'request failed');
     return reply.code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
   });
   app.setNotFoundHandler((req, reply) => {

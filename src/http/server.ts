@@ -1,8 +1,9 @@
-import { isIP } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { WebConfig } from '../config/schema.js';
 import { errorMessage } from '../core/errors.js';
+import { registerAuth } from './auth/plugin.js';
+import { redactUrl } from './auth/guards.js';
+import { authRoutes } from './auth/routes.js';
 import type { HttpApp, HttpContext } from './context.js';
 import { frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { applyResponseHeaders } from './headers.js';
@@ -15,9 +16,12 @@ import { healthRoutes } from './routes/health.js';
 import { historyRoutes } from './routes/history.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { outageRoutes } from './routes/outages.js';
+import { reportRoutes } from './routes/reports.js';
+import { pduRoutes } from './routes/pdus.js';
 import { ruleRoutes } from './routes/rules.js';
 import { statusRoutes } from './routes/status.js';
 import { switchRoutes } from './routes/switches.js';
+import { systemInfoRoutes } from './routes/system-info.js';
 import { registerWebSocket } from './ws/route.js';
 
 // The web server (SPEC §14, §16): built without listening so tests drive it with inject()
@@ -27,13 +31,14 @@ import { registerWebSocket } from './ws/route.js';
 export const BODY_LIMIT = 1024 * 1024;
 
 export { SECURITY_HEADERS } from './headers.js';
+export { exposureDecision, isLoopback, type ExposureDecision } from './auth/exposure.js';
 
 /** One line per request at debug (fastify's default is two at info); errors are logged by errors.ts. */
 class DebugRequestLog extends LogController {
   override incomingRequest(): void {}
   override routeNotFound(): void {}
   override requestCompleted(_err: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
-    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    req.log.debug({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   }
 }
 
@@ -56,9 +61,12 @@ export async function buildHttpServer(ctx: HttpContext): Promise<FastifyInstance
     return payload;
   });
 
+  // Before any route: every route gets its access level, and the Host/CSRF/credential checks run first.
+  const auth = await registerAuth(app, ctx);
   await registerOpenApi(app, ctx.version);
   await registerWebSocket(app, ctx);
   healthRoutes(app, ctx);
+  authRoutes(app, ctx, auth);
   metricsRoutes(app, ctx);
   statusRoutes(app, ctx);
   controlRoutes(app, ctx);
@@ -68,7 +76,10 @@ export async function buildHttpServer(ctx: HttpContext): Promise<FastifyInstance
   eventRoutes(app, ctx);
   historyRoutes(app, ctx);
   energyRoutes(app, ctx);
+  reportRoutes(app, ctx);
   demoRoutes(app, ctx);
+  pduRoutes(app, ctx);
+  systemInfoRoutes(app, ctx);
   return app as unknown as FastifyInstance;
 }
 
@@ -89,58 +100,13 @@ function installJsonParser(app: HttpApp): void {
   });
 }
 
-// ---- exposure (SPEC §16.3) ----
-
-/** 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`; any other name may resolve anywhere. */
-export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (h === 'localhost') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
-  return false;
-}
-
-export type ExposureDecision = { action: 'ok' } | { action: 'warn'; message: string } | { action: 'refuse'; message: string };
-
-/**
- * Whether the configured bind may be served. Authentication is not built yet, so users in the
- * config cannot protect anything: beyond loopback they make the start fail rather than give a
- * false sense of safety.
- */
-export function exposureDecision(web: WebConfig): ExposureDecision {
-  const authConfigured = web.auth.users.length > 0 || web.auth.password_hash !== '';
-  const where = `web.bind "${web.bind}"`;
-  if (isLoopback(web.bind)) {
-    if (!authConfigured) return { action: 'ok' };
-    return {
-      action: 'warn',
-      message: `web.auth users are configured but web authentication is not implemented yet: the API on ${web.bind}:${web.port} is open to every local client`,
-    };
-  }
-  if (authConfigured) {
-    return {
-      action: 'refuse',
-      message:
-        `web authentication is not implemented yet: ${where} is not a loopback address and the web.auth users configured would not protect it. ` +
-        'Fix: set web.bind: 127.0.0.1 (and publish it through a reverse proxy that authenticates) until web authentication is available',
-    };
-  }
-  if (web.allow_unauthenticated_remote) {
-    return { action: 'warn', message: `web.allow_unauthenticated_remote is true: the API on ${web.bind}:${web.port} is open to the network without authentication` };
-  }
-  return {
-    action: 'refuse',
-    message:
-      `refusing to serve the API without authentication on ${where}, which is not a loopback address. ` +
-      'Fix: set web.bind: 127.0.0.1 (and publish it through a reverse proxy that authenticates), ' +
-      'or set web.allow_unauthenticated_remote: true to accept an open API on the network',
-  };
-}
-
 // ---- the service ----
 
 export interface HttpService {
-  /** Refuses (rejects) an unsafe exposure; a disabled web server (web.enabled: false) starts nothing. */
+  /**
+   * Listens on web.bind:web.port; a non-loopback bind without users starts locked (SPEC §16.3, the
+   * setup code is logged). A disabled web server (web.enabled: false) starts nothing.
+   */
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Where it listens once started (port resolved when web.port is 0). */
@@ -160,9 +126,6 @@ export function createHttpService(ctx: HttpContext): HttpService {
         log.info('web server disabled (web.enabled: false)');
         return;
       }
-      const decision = exposureDecision(web);
-      if (decision.action === 'refuse') throw new Error(decision.message);
-      if (decision.action === 'warn') log.warn(decision.message);
       const built = await buildHttpServer(ctx);
       try {
         await built.listen({ host: web.bind, port: web.port });

@@ -133,6 +133,14 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
     if (ha.enabled) discovery.publishAll();
   };
 
+  // A device removed (MQTT device/remove, or REST through the bus): clear its retained topics and HA configs (SPEC §10.4).
+  const forgetDevice = (id: string): void => {
+    states.removeDevice(id);
+    readings.removeDevice(id);
+    discovery.removeDevice(id);
+    publishInfo();
+  };
+
   // A switch added or removed (MQTT, REST, CLI): its state topic, the bridge's entities and counts follow.
   const switchesChanged = (id: number): void => {
     power.switchChanged(id);
@@ -146,6 +154,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
       let cycleSwitchIds = new Set<number>();
       unsubscribers.push(
         bus.on('sample', publishSnapshot),
+        bus.on('device.removed', (e) => forgetDevice(e.device_id)),
         bus.on('health', (h) => {
           states.update(h.device_id, availabilityMessages(h.to), null);
           publishInfo();
@@ -195,12 +204,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
                 republishAll();
                 return discovery.publishAll();
               },
-              forgetDevice: (id) => {
-                states.removeDevice(id);
-                readings.removeDevice(id);
-                discovery.removeDevice(id);
-                publishInfo();
-              },
+              forgetDevice,
               mqttConnected: () => client.connected,
               rules: ctx.rules ?? null,
               switches,

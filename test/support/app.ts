@@ -27,6 +27,8 @@ export async function startTestApp(input: ConfigInput = {}): Promise<TestApp> {
     // An ephemeral web port: test files run in parallel and a developer's demo may hold :8080.
     web: { port: 0, ...(input.web ?? {}) },
     rules: { path: join(dir, 'rules.json'), ...(input.rules ?? {}) },
+    // Reports are written under the temp dir, never into the working tree's ./data/reports.
+    reports: { path: join(dir, 'reports'), ...(input.reports ?? {}) },
   });
   const config = resolveConfig(parsed, { fileLoaded: false });
   const app = createApp({ config, logger: silentLogger(), configFile: null });

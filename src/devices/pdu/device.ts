@@ -5,6 +5,7 @@ import { OncePerState, type Logger } from '../../core/logger.js';
 import type { CommandOptions, DeviceField, FieldResult } from '../../core/ports.js';
 import type { Scheduler, ScheduledTarget, CycleContext } from '../../core/scheduler.js';
 import type { CommandResult, DeviceEventType, Identity, PduSnapshot } from '../../core/types.js';
+import { AddressRecovery } from './address-recovery.js';
 import { assembleSnapshot, decodeEntries, type DecodedEntry } from './assemble.js';
 import { PduCommander } from './commander.js';
 import { rawNumber } from './decode-value.js';
@@ -21,7 +22,6 @@ import type { PduDeviceSettings } from './types.js';
 export type { PduDeviceSettings } from './types.js';
 import type { PollPlan } from './plan.js';
 import { detectReboot } from './reboot.js';
-import { findSerial, scanHosts } from './subnet-scan.js';
 import type { SnmpTransport } from './transport.js';
 
 /** The identity field each device-field SET changes. */
@@ -58,7 +58,8 @@ export class PduDevice {
   private current: PduSnapshot | null = null;
   /** Where the PDU is now: the configured host, or where a subnet scan found its serial. */
   private host: string;
-  private scanning = false;
+  private readonly recovery: AddressRecovery;
+  private hostListener: ((host: string) => void) | null = null;
   private stopped = false;
   private failedCycles = 0;
   private readonly log: Logger;
@@ -86,6 +87,11 @@ export class PduDevice {
       writeTransport: () => deps.transportFactory(this.sessionOptions(settings.writeCommunity)),
       live: () => (this.available() ? this.current : null),
       layout: () => this.layout,
+    });
+    this.recovery = new AddressRecovery({
+      settings, clock: deps.clock, log: this.log, transportFactory: deps.transportFactory, host: () => this.host,
+      session: () => this.sessionOptions(settings.community), done: () => this.stopped || this.health.state === 'healthy',
+      stopped: () => this.stopped, move: (from, to, serial) => this.moveTo(from, to, serial),
     });
   }
 
@@ -276,41 +282,27 @@ export class PduDevice {
       this.transport.close();
       this.transport = this.deps.transportFactory(this.sessionOptions(this.settings.community));
       this.rediscover = true;
-      this.scanForSerial();
+      this.recovery.attempt(step.next.state, this.settings.expectedSerial || this.firstSerial);
     }
     this.apply(step);
   }
 
-  /** In the background (a /24 takes seconds): find the known serial at another address. */
-  private scanForSerial(): void {
-    const serial = this.firstSerial;
-    const recovery = this.settings.recovery;
-    const hosts = recovery?.subnetScan && serial ? scanHosts(this.host, recovery.subnet) : null;
-    if (this.scanning || !hosts || !serial) return;
-    this.scanning = true;
-    const from = this.host;
-    const serialRow = rowFor(this.settings.profile, 'identity.serial');
-    const { host: _h, ...session } = { ...this.sessionOptions(this.settings.community), timeoutMs: 1000, retries: 0 };
-    this.log.info({ hosts: hosts.length, serial }, 'pdu silent: scanning the subnet for its serial');
-    findSerial({
-      hosts, session, serial, serialOid: serialRow?.oid ?? '', concurrency: 32, transportFactory: this.deps.transportFactory,
-      cancelled: () => this.stopped || this.health.state === 'healthy',
-    })
-      .then((found) => {
-        if (!found || this.stopped || this.host !== from) return;
-        this.host = found;
-        this.transport.close();
-        this.transport = this.deps.transportFactory(this.sessionOptions(this.settings.community));
-        this.commander.resetWriter();
-        this.rediscover = true;
-        this.log.warn({ from, to: found, serial }, 'pdu found at a new address');
-        this.emitEvent('ip_changed', `serial ${serial} moved from ${from} to ${found}`, { from, to: found, serial });
-        this.target?.triggerNow();
-      })
-      .catch((err: unknown) => this.log.warn({ error: errorMessage(err) }, 'subnet scan failed'))
-      .finally(() => {
-        this.scanning = false;
-      });
+  /** The serial answered at another address (address recovery): poll and command it there. */
+  private moveTo(from: string, to: string, serial: string): void {
+    this.host = to;
+    this.transport.close();
+    this.transport = this.deps.transportFactory(this.sessionOptions(this.settings.community));
+    this.commander.resetWriter();
+    this.rediscover = true;
+    this.log.warn({ from, to, serial }, 'pdu found at a new address');
+    this.emitEvent('ip_changed', `serial ${serial} moved from ${from} to ${to}`, { from, to, serial });
+    this.hostListener?.(to);
+    this.target?.triggerNow();
+  }
+
+  /** Called with the new address after an ip_changed (the registry persists it for runtime devices). */
+  onHostChanged(fn: (host: string) => void): void {
+    this.hostListener = fn;
   }
 
   /** The address polled now (differs from the configured host after an ip_changed). */

@@ -1,4 +1,4 @@
-import { isIPv4 } from 'node:net';
+import { hostsOf, parseCidr, slash24Of } from '../../core/cidr.js';
 import { rawString } from './decode-value.js';
 import type { SessionOptions } from './net-snmp-transport.js';
 import { isAbsent, type SnmpTransport } from './transport.js';
@@ -6,38 +6,17 @@ import { isAbsent, type SnmpTransport } from './transport.js';
 // Recovery by serial (SPEC §7.7): when a PDU with a known serial stops answering at an IPv4
 // literal, look for the same serial elsewhere in its subnet (DHCP moved it).
 
-/** Hosts of the /24 around `host`, or of `subnet` (a CIDR of /24 or narrower); null if not applicable. */
+/** Widest subnet recovery scans (`devices[].recovery.subnet`, SPEC §4.2: /16 … /32). */
+export const MIN_RECOVERY_PREFIX = 16;
+
+/**
+ * Hosts of the /24 around `host`, or of `subnet` (a CIDR of /16 … /32, as the config allows),
+ * without the host we already know is silent; null when not applicable (host name, IPv6, bad CIDR).
+ */
 export function scanHosts(host: string, subnet: string): string[] | null {
-  let base: number;
-  let bits: number;
-  if (subnet) {
-    const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(subnet);
-    if (!m || !isIPv4(m[1] as string)) return null;
-    bits = Number(m[2]);
-    if (bits < 24 || bits > 30) return null;
-    base = ipToInt(m[1] as string);
-  } else {
-    if (!isIPv4(host)) return null;
-    bits = 24;
-    base = ipToInt(host);
-  }
-  const size = 2 ** (32 - bits);
-  const net = (base & ~(size - 1)) >>> 0;
-  const out: string[] = [];
-  // Skip the network and broadcast addresses, and the host we already know is silent.
-  for (let i = 1; i < size - 1; i++) {
-    const ip = intToIp(net + i);
-    if (ip !== host) out.push(ip);
-  }
-  return out;
-}
-
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0) >>> 0;
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+  const net = subnet ? parseCidr(subnet) : slash24Of(host);
+  if (!net || net.bits < MIN_RECOVERY_PREFIX) return null;
+  return hostsOf(net).filter((ip) => ip !== host);
 }
 
 export interface ScanOptions {

@@ -49,6 +49,8 @@ export function controlRoutes(app: HttpApp, ctx: HttpContext): void {
   app.post(
     '/api/outlets/:n/command',
     {
+      // Operators may switch outlets (SPEC §16.1); every other change here is admin business.
+      config: { access: 'control' },
       schema: {
         tags: TAG, summary: 'Switch one outlet (after the SET; 409 protected outlet without force)', params: outletParams, querystring: statusQuery,
         body: commandBody,

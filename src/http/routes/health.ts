@@ -8,6 +8,7 @@ export function healthRoutes(app: HttpApp, ctx: HttpContext): void {
   app.get(
     '/api/health',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['system'],
         summary: 'Process health: 200 healthy, 503 degraded with the issues',

@@ -26,15 +26,21 @@ const wsQuery = z.object({
     })
     .optional()
     .describe('comma-separated device ids; absent = every device'),
+  // Read by the auth hook (SPEC §15: browsers cannot set headers on a WebSocket); never logged.
+  token: z.string().max(256).optional().describe('an API token, for clients that cannot send Authorization: Bearer'),
 });
 
 /**
- * Who may open `/ws` and what they are shown. Authentication (issue 8 item 4) guards this one
- * function: today every request is admitted and `hello.auth_enabled` is false.
+ * Who may open `/ws` and what they are shown (SPEC §15). The auth hook already refused the
+ * handshake without `read` credentials (401/403 before the upgrade); this is the second lock:
+ * with authentication on, a socket without an identity is not admitted (null → closed 1008).
  */
-export function admit(req: FastifyRequest, filter: ReadonlySet<string> | null): Admission {
-  void req;
-  return { filter, authEnabled: false };
+export function admit(req: FastifyRequest, filter: ReadonlySet<string> | null): Admission | null {
+  const auth = req.p2mAuth ?? null;
+  const authEnabled = auth !== null && auth.mode !== 'open';
+  // A locked server serves no socket at all (SPEC §16.3).
+  if (authEnabled && (auth.identity === null || auth.mode === 'locked')) return null;
+  return { filter, authEnabled };
 }
 
 export async function registerWebSocket(app: HttpApp, ctx: HttpContext, opts: WsHubOptions = {}): Promise<WsHub> {
@@ -54,7 +60,12 @@ export async function registerWebSocket(app: HttpApp, ctx: HttpContext, opts: Ws
     },
   });
   app.get('/ws', { websocket: true, schema: { querystring: wsQuery } }, (socket, req) => {
-    hub.accept(socket, admit(req, req.query.device_id ?? null), req.raw.socket);
+    const admission = admit(req, req.query.device_id ?? null);
+    if (!admission) {
+      socket.close(1008, 'authentication required');
+      return;
+    }
+    hub.accept(socket, admission, req.raw.socket);
   });
   return hub;
 }

@@ -1,5 +1,6 @@
 // The web server on a real socket (127.0.0.1, ephemeral port) over in-memory ports: health,
-// error mapping, security headers, the OpenAPI document and the exposure rule (SPEC §14, §16.3).
+// error mapping, security headers, the OpenAPI document and the exposure rule (SPEC §14, §16.3;
+// the auth matrix itself is in auth.test.ts).
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -173,6 +174,9 @@ describe('GET /api/openapi.json', () => {
     ['get', '/api/energy/monthly'],
     ['get', '/api/energy/monthly.csv'],
     ['get', '/api/energy/summary'],
+    ['get', '/api/reports'],
+    ['post', '/api/reports/generate'],
+    ['get', '/api/reports/download/{device_id}/{filename}'],
     ['post', '/api/outlets/{n}/command'],
     ['put', '/api/outlets/{n}/name'],
     ['get', '/api/outlet-names'],
@@ -180,7 +184,23 @@ describe('GET /api/openapi.json', () => {
     ['put', '/api/device/location'],
     ['put', '/api/device/contact'],
     ['put', '/api/pdu/ats/preferred-source'],
+    ['get', '/api/pdus'],
+    ['post', '/api/pdus'],
+    ['put', '/api/pdus/{id}'],
+    ['delete', '/api/pdus/{id}'],
+    ['get', '/api/pdus/{id}/status'],
+    ['post', '/api/pdus/test-connection'],
+    ['post', '/api/pdus/discover'],
+    ['get', '/api/system/info'],
     ['get', '/api/openapi.json'],
+    ['post', '/api/auth/login'],
+    ['post', '/api/auth/logout'],
+    ['get', '/api/auth/status'],
+    ['post', '/api/auth/setup'],
+    ['post', '/api/auth/password'],
+    ['get', '/api/auth/tokens'],
+    ['post', '/api/auth/tokens'],
+    ['delete', '/api/auth/tokens/{id}'],
   ];
 
   it('is an OpenAPI 3.1 document listing every route, generated from the zod schemas', async () => {
@@ -201,21 +221,28 @@ describe('GET /api/openapi.json', () => {
 
   it('lists only routes the server answers', async () => {
     const app = await buildHttpServer(ports.ctx);
-    for (const [m, p] of ROUTES) expect(app.hasRoute({ method: m.toUpperCase() as 'GET', url: p.replace('{id}', ':id').replace('{name}', ':name').replace('{n}', ':n') }), `${m} ${p}`).toBe(true);
+    for (const [m, p] of ROUTES) expect(app.hasRoute({ method: m.toUpperCase() as 'GET', url: p.replace('{id}', ':id').replace('{name}', ':name').replace('{n}', ':n').replace('{device_id}', ':device_id').replace('{filename}', ':filename') }), `${m} ${p}`).toBe(true);
     await app.close();
   });
 });
 
 describe('exposure (SPEC §16.3)', () => {
-  it('refuses a non-loopback bind without authentication, naming web.bind and the fix', async () => {
-    const s = createHttpService(fakeHttpContext({ web: { bind: '0.0.0.0' } }).ctx);
-    await expect(s.start()).rejects.toThrow(/web\.bind "0\.0\.0\.0".*not a loopback address.*web\.bind: 127\.0\.0\.1.*web\.allow_unauthenticated_remote: true/);
-    expect(s.address()).toBeNull();
-  });
-
-  it('refuses a non-loopback bind with auth users: authentication is not implemented yet', async () => {
-    const cfg = { web: { bind: '0.0.0.0', allow_unauthenticated_remote: true, auth: { users: [{ username: 'a', password_hash: HASH, role: 'admin' as const }] } } };
-    await expect(createHttpService(fakeHttpContext(cfg).ctx).start()).rejects.toThrow(/web authentication is not implemented yet/);
+  it('locks a non-loopback bind without users (built, not listening): 401 but health, the setup code logged at warn', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(JSON.parse(String(chunk)) as Record<string, unknown>); cb(); } });
+    const p = fakeHttpContext({ web: { bind: '0.0.0.0' } });
+    p.ctx.logger = pino({ level: 'info' }, sink);
+    const app = await buildHttpServer(p.ctx);
+    try {
+      expect((await app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
+      const r = await app.inject({ method: 'GET', url: '/api/switches' });
+      expect(r.statusCode).toBe(401);
+      expect(r.json()).toMatchObject({ code: 'P2M_ERR_AUTH_REQUIRED', error: expect.stringContaining('locked') });
+      const warn = lines.find((l) => l.level === 40 && String(l.msg).includes('locked'));
+      expect(String(warn?.msg)).toMatch(/web\.bind "0\.0\.0\.0" is not a loopback address.*Setup code: [A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    } finally {
+      await app.close();
+    }
   });
 
   it('serves 0.0.0.0 with web.allow_unauthenticated_remote: true, and warns', async () => {
@@ -236,15 +263,21 @@ describe('exposure (SPEC §16.3)', () => {
     }
   });
 
-  it('starts on loopback with auth users configured, with a warning', async () => {
+  it('starts on loopback with auth users configured and asks for credentials (without a database it warns that nobody can sign in)', async () => {
     const lines: Array<Record<string, unknown>> = [];
     const sink = new Writable({ write(chunk, _enc, cb) { lines.push(JSON.parse(String(chunk)) as Record<string, unknown>); cb(); } });
     const p = fakeHttpContext({ web: { auth: { password_hash: HASH } } });
     p.ctx.logger = pino({ level: 'info' }, sink);
     const s = createHttpService(p.ctx);
     await s.start();
-    await s.stop();
-    expect(lines.some((l) => l.level === 40 && String(l.msg).includes('not implemented yet'))).toBe(true);
+    try {
+      const url = `http://127.0.0.1:${s.address()!.port}`;
+      expect((await fetch(`${url}/api/switches`)).status).toBe(401);
+      expect((await fetch(`${url}/api/health`)).status).toBe(200);
+    } finally {
+      await s.stop();
+    }
+    expect(lines.filter((l) => (l.level as number) >= 40).map((l) => l.msg)).toEqual(['web users are configured but there is no database: nobody can sign in (sessions and tokens live in SQLite)']);
   });
 
   it('starts nothing when web.enabled is false', async () => {

@@ -187,6 +187,7 @@ describe('GET /metrics route', () => {
     app.addHook('onRequest', async (req) => void seen.push(declaredAccess(req)));
     await app.inject({ method: 'GET', url: '/metrics' });
     await app.inject({ method: 'GET', url: '/api/health' });
-    expect(seen).toEqual([access, null]);
+    // /api/health declares public itself (always open, SPEC §16.3).
+    expect(seen).toEqual([access, 'public']);
   });
 });

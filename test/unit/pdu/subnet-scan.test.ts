@@ -12,6 +12,10 @@ describe('subnet scan hosts (SPEC §7.7)', () => {
   it.each([
     ['10.1.2.3', '10.1.2.128/25', 126, '10.1.2.129', '10.1.2.254'],
     ['10.1.2.3', '10.9.0.4/30', 2, '10.9.0.5', '10.9.0.6'],
+    ['10.1.2.3', '10.9.0.4/31', 2, '10.9.0.4', '10.9.0.5'],
+    ['10.1.2.3', '10.9.0.4/32', 1, '10.9.0.4', '10.9.0.4'],
+    // The config accepts /16 … /32 (devices[].recovery.subnet): a /16 is scanned, in the background.
+    ['10.0.0.1', '10.0.0.0/16', 65_533, '10.0.0.2', '10.0.255.254'],
   ])('%s with subnet %s', (host, subnet, n, first, last) => {
     const hosts = scanHosts(host, subnet)!;
     expect(hosts).toHaveLength(n);
@@ -20,7 +24,7 @@ describe('subnet scan hosts (SPEC §7.7)', () => {
   it.each([
     ['pdu.example.net', ''], // host names are re-resolved instead
     ['::1', ''],
-    ['10.0.0.1', '10.0.0.0/16'], // wider than /24 is refused
+    ['10.0.0.1', '10.0.0.0/15'], // wider than the config allows (/16)
     ['10.0.0.1', 'nonsense'],
   ])('%s / %j → not scanned', (host, subnet) => {
     expect(scanHosts(host, subnet)).toBeNull();
