@@ -1,16 +1,10 @@
 import snmp from 'net-snmp';
+import type { SnmpV3Input } from '../../core/pdu-tools.js';
 import { installBerOidSpeedups } from './ber-oid-speedup.js';
 import { SnmpError, type SnmpTransport, type Varbind } from './transport.js';
 
-export interface V3Credentials {
-  username: string;
-  security_level: 'noAuthNoPriv' | 'authNoPriv' | 'authPriv';
-  auth_protocol: 'md5' | 'sha' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
-  auth_key: string;
-  priv_protocol: 'des' | 'aes' | 'aes256b' | 'aes256r';
-  priv_key: string;
-  context: string;
-}
+/** SNMPv3 USM credentials: the same shape as the config's `devices[].v3`. */
+export type V3Credentials = SnmpV3Input;
 
 export interface SessionOptions {
   host: string;
