@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { forEachLimited } from '../src/core/concurrency.js';
 import { percentileOfSorted } from '../src/core/stats.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -68,14 +69,6 @@ const CPU_TARGET_PCT = 5;
 type ChildMsg = { type: 'ready'; ports: number[] } | { type: 'usage'; cpuUs: number; wallMs: number } | { type: 'error'; message: string };
 
 const pct = (xs: readonly number[], p: number): number => percentileOfSorted([...xs].sort((a, b) => a - b), p);
-
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 export async function runSwitchProbeBench(opts: SwitchProbeBenchOptions): Promise<SwitchProbeBenchResult> {
   const concurrency = opts.concurrency ?? 64;

@@ -226,7 +226,7 @@ export function createApp(opts: AppOptions): App {
       http = createHttpService({
         config, logger, clock, bus, registry, switches, checks: history.power, outages, health, demo, version: VERSION, rules,
         events: history.rules, history: history.queries, auth: history.auth, reports,
-        pduTools: createPduTools({ registry, profile: getProfile(config.snmp.profile), transportFactory: deps.transportFactory }),
+        pduTools: createPduTools({ registry, profile: getProfile(config.snmp.profile), transportFactory: deps.transportFactory, clock }),
       });
       await http.start();
       for (const s of registry.restoreRuntimeDevices()) log.warn({ device_id: s.id, error: s.error }, 'saved runtime device not restored');

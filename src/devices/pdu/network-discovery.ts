@@ -1,4 +1,6 @@
 import type { DiscoveredPdu, LocalInterface } from '../../core/pdu-tools.js';
+import type { Clock } from '../../core/clock.js';
+import { deadlineSignal, forEachLimited } from '../../core/concurrency.js';
 import { formatCidr, ipToInt, slash24Of } from '../../core/cidr.js';
 import { rawNumber, rawString } from './decode-value.js';
 import { abortable } from './get-batched.js';
@@ -20,6 +22,8 @@ export interface PduScanOptions {
   /** No address is asked after this much time, and pending answers are given up (ms). */
   budgetMs: number;
   transportFactory: (o: SessionOptions) => SnmpTransport;
+  /** The deadline runs on this clock. */
+  clock: Clock;
 }
 
 export interface PduScanResult {
@@ -47,30 +51,30 @@ export function pduFromAnswer(host: string, port: number, vbs: readonly Varbind[
 export async function scanForPdus(o: PduScanOptions): Promise<PduScanResult> {
   const oids = discoveryOids(o.profile);
   const found: DiscoveredPdu[] = [];
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Error('discovery time bound reached')), o.budgetMs);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < o.hosts.length && !deadline.signal.aborted) {
-      const host = o.hosts[next++] as string;
-      const t = o.transportFactory({ ...o.session, host });
-      try {
-        const pdu = pduFromAnswer(host, o.session.port, await abortable(t.get(oids), deadline.signal));
-        if (pdu) found.push(pdu);
-      } catch {
-        // no agent, another community, or not an SNMP host: not a PDU we can use
-      } finally {
-        t.close();
-      }
-    }
-  };
+  const deadline = deadlineSignal(o.clock, o.budgetMs, 'discovery time bound reached');
+  let asked: number;
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, o.hosts.length)) }, worker));
+    asked = await forEachLimited(
+      o.hosts,
+      o.concurrency,
+      async (host) => {
+        const t = o.transportFactory({ ...o.session, host });
+        try {
+          const pdu = pduFromAnswer(host, o.session.port, await abortable(t.get(oids), deadline.signal));
+          if (pdu) found.push(pdu);
+        } catch {
+          // no agent, another community, or not an SNMP host: not a PDU we can use
+        } finally {
+          t.close();
+        }
+      },
+      () => deadline.signal.aborted,
+    );
   } finally {
-    clearTimeout(timer);
+    deadline.cancel();
   }
   found.sort((a, b) => ipToInt(a.host) - ipToInt(b.host));
-  return { found, asked: next, complete: next >= o.hosts.length && !deadline.signal.aborted };
+  return { found, asked, complete: asked >= o.hosts.length && !deadline.signal.aborted };
 }
 
 /** Non-internal IPv4 interfaces (os.networkInterfaces() shape) with the /24 around each address. Pure. */

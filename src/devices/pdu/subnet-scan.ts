@@ -1,4 +1,5 @@
 import { hostsOf, parseCidr, slash24Of } from '../../core/cidr.js';
+import { forEachLimited } from '../../core/concurrency.js';
 import { rawString } from './decode-value.js';
 import type { SessionOptions } from './net-snmp-transport.js';
 import { isAbsent, type SnmpTransport } from './transport.js';
@@ -32,11 +33,11 @@ export interface ScanOptions {
 
 /** The first host answering `serial` at `serialOid`, or null. Bounded: each host is asked once. */
 export async function findSerial(opts: ScanOptions): Promise<string | null> {
-  let next = 0;
   let found: string | null = null;
-  const worker = async (): Promise<void> => {
-    while (found === null && next < opts.hosts.length && !opts.cancelled?.()) {
-      const host = opts.hosts[next++] as string;
+  await forEachLimited(
+    opts.hosts,
+    opts.concurrency,
+    async (host) => {
       const t = opts.transportFactory({ ...opts.session, host });
       try {
         const [vb] = await t.get([opts.serialOid]);
@@ -46,8 +47,8 @@ export async function findSerial(opts: ScanOptions): Promise<string | null> {
       } finally {
         t.close();
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
+    },
+    () => found !== null || opts.cancelled?.() === true,
+  );
   return found;
 }

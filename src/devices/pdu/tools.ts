@@ -1,4 +1,6 @@
 import { networkInterfaces } from 'node:os';
+import type { Clock } from '../../core/clock.js';
+import { deadlineSignal } from '../../core/concurrency.js';
 import { hostsOf, parseCidr } from '../../core/cidr.js';
 import { errorMessage } from '../../core/errors.js';
 import type { ConnectionTest, DiscoverRequest, DiscoverResult, PduDescription, PduToolsPort, SnmpTarget } from '../../core/pdu-tools.js';
@@ -24,6 +26,8 @@ export interface PduToolsDeps {
   /** `snmp.profile`: the OIDs discovery and the connection test read. */
   profile: PduProfile;
   transportFactory: (o: SessionOptions) => SnmpTransport;
+  /** Deadlines of the connection test and the scan run on it. */
+  clock: Clock;
   /** os.networkInterfaces by default (tests pass their own). */
   interfaces?: typeof networkInterfaces;
 }
@@ -63,8 +67,7 @@ export function createPduTools(deps: PduToolsDeps): PduToolsPort {
         host: t.host, port: t.port, version: t.snmp_version, community: t.community, ...(t.v3 ? { v3: t.v3 } : {}), timeoutMs: t.timeout_ms, retries: 0,
       });
       const bound = t.timeout_ms * TEST_TIMEOUTS;
-      const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(new Error(`no complete answer within ${bound} ms`)), bound);
+      const deadline = deadlineSignal(deps.clock, bound, `no complete answer within ${bound} ms`);
       try {
         // Name first (SPEC §7.9): the cheapest "is anyone there", then the full identity.
         await abortable(transport.get([profile.identityProbe]), deadline.signal);
@@ -75,7 +78,7 @@ export function createPduTools(deps: PduToolsDeps): PduToolsPort {
       } catch (err) {
         return { success: false, error: `${t.host}:${t.port}: ${errorMessage(err)}` };
       } finally {
-        clearTimeout(timer);
+        deadline.cancel();
         transport.close();
       }
     },
@@ -88,7 +91,7 @@ export function createPduTools(deps: PduToolsDeps): PduToolsPort {
       const rounds = Math.ceil(hosts.length / DISCOVERY_CONCURRENCY);
       const budgetMs = Math.min(DISCOVERY_MAX_MS, rounds * req.timeout_ms * 2 + 2000);
       const r = await scanForPdus({
-        hosts, profile, concurrency: DISCOVERY_CONCURRENCY, budgetMs, transportFactory,
+        hosts, profile, concurrency: DISCOVERY_CONCURRENCY, budgetMs, transportFactory, clock: deps.clock,
         session: { port: req.port, version: '2c', community: req.community, timeoutMs: req.timeout_ms, retries: 0 },
       });
       return { discovered: r.found, hosts_scanned: r.asked, complete: r.complete };

@@ -1,4 +1,5 @@
 import type { EventBus } from '../../core/bus.js';
+import { forEachLimited } from '../../core/concurrency.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage, P2mError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -49,14 +50,6 @@ export interface SwitchService extends SwitchesPort {
 /** A probe must end before the next cycle: at most 80 % of the interval. */
 export function probeTimeoutMs(s: SwitchProbeSettings): number {
   return Math.max(100, Math.min(s.timeout_ms, Math.floor(s.interval_s * 1000 * 0.8)));
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export function createSwitchService(opts: SwitchServiceOptions): SwitchService {
