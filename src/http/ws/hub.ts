@@ -3,7 +3,6 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import { errorMessage as describe } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { DeviceRegistryPort, OutagePort, RulesPort } from '../../core/ports.js';
-import type { AutomationEventType } from '../../core/rules.js';
 import { MAX_QUEUE_BYTES } from './client-queue.js';
 import { CLOSE_GOING_AWAY, WsClient, type Corkable, type RawData, type WsSocket } from './client.js';
 import {
@@ -71,9 +70,6 @@ export interface WsClientStats {
   sent: number;
 }
 
-/** Automation events that change the rule set: every device's `rules` list follows. */
-const RULE_SET_EVENTS: ReadonlySet<AutomationEventType> = new Set(['created', 'updated', 'deleted', 'toggled', 'disabled', 'reload_failed']);
-
 export class WsHub {
   private readonly clients = new Set<WsClient>();
   private readonly closedWaiters = new Set<() => void>();
@@ -108,7 +104,6 @@ export class WsHub {
       bus.on('command.result', (r) => this.anyWants(r.device_id) && this.broadcast(commandResultMessage(r), r.device_id)),
       bus.on('automation', (e) => {
         if (this.anyWants(e.device_id)) this.broadcast(automationMessage(e), e.device_id);
-        if (RULE_SET_EVENTS.has(e.type)) for (const id of e.device_id !== null ? [e.device_id] : registry.list().map((x) => x.id)) this.rulesChanged(id);
       }),
       bus.on('rules.state', ({ device_id }) => this.rulesChanged(device_id)),
       // A manual check lists only the switch checked: not a cycle (SPEC §15 "after each probe cycle").
