@@ -42,6 +42,12 @@ beforeAll(async () => {
   });
   await client.subscribeAsync(['pdu/#', 'homeassistant/#']);
   await until(() => last.has('pdu/demo-pdu/outlet/10/state'), 8000, 'first states');
+  // The bridge's `online` is its very first publish: a subscription that lands while aedes is
+  // still storing that retained message can miss both the stored and the live copy (seen about
+  // once in 20 runs, never outside the first second). Asking for the retained copy again once it
+  // is stored rules that out; its value is asserted below.
+  if (!last.has('pdu/bridge/state')) await client.subscribeAsync('pdu/bridge/state');
+  await until(() => last.has('pdu/bridge/state'), 3000, 'retained pdu/bridge/state');
   // Bridge info is re-published right after the first sample's states: it may be a packet behind.
   await until(() => (last.get('pdu/bridge/info') ?? '').includes('"model":"PDU44001"'), 3000, 'bridge info with identity');
 }, 30_000);
