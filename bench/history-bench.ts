@@ -58,7 +58,7 @@ export const CHART_BUNDLE = [
   'input_voltage', 'total_power', 'bank_voltage', 'bank_current', 'bank_power', 'bank_power_factor', 'outlet_current', 'outlet_power',
 ];
 
-class SimClock implements Clock {
+export class SimClock implements Clock {
   t = 0;
   now(): number {
     return this.t * 1000;
@@ -87,7 +87,7 @@ function writerFor(handle: DbHandle, clock: SimClock): HistoryWriter {
 }
 
 /** Feed `days` of one PDU, one commit per second; returns the time spent in the writer. */
-function fill(handle: DbHandle, clock: SimClock, startS: number, days: number, onDay: (d: number) => void): { ms: number; samples: number; maxCommit: number } {
+export function fill(handle: DbHandle, clock: SimClock, startS: number, days: number, onDay: (d: number) => void): { ms: number; samples: number; maxCommit: number } {
   const writer = writerFor(handle, clock);
   let ms = 0;
   let samples = 0;

@@ -15,6 +15,8 @@ import { runPollBench, type PollRunResult } from './poll-bench.js';
 import { renderPowerSection, replacePowerSection, runPowerSuite } from './power-suite.js';
 import { formatRulesTable, renderRulesSection, replaceRulesSection, runRulesSuite } from './rules-bench.js';
 import { formatWsTable, renderWsSection, replaceWsSection, runWsSuite } from './ws-bench.js';
+import { formatHttpTable, renderHttpSection, replaceHttpSection, runHttpSuite } from './http-bench.js';
+import { plugResultsTable, plugTargetsTable, renderPlugSection, replacePlugSection, runPlugBench } from './plug-bench.js';
 import {
   fmt, holds, renderSection, replaceSection, resultsTable, targetsTable, targetVerdicts, whyNot, type MachineFacts, type PollReport,
 } from './report.js';
@@ -26,7 +28,7 @@ import {
 
 const USAGE = `usage: npm run bench -- [options]
 
-  --suite S          poll | mqtt | history | power | rules | ws | all (default all)
+  --suite S          poll | mqtt | history | power | rules | ws | http | plugs | all (default all)
   --quick            shorter: polling ~1 minute (N = 1, 100, 500, warm-up 3 s, window 10 s, no
                      upward search); MQTT window 8 s, 60 commands
   --seconds S        measurement window per N (default 30)
@@ -57,6 +59,15 @@ Power suite (switch prober + outage engine):
 Rules suite (1,000 rules on 100 PDUs at 1 Hz through the real RulesRuntime, 120 cycles after 60 of
 warm-up, --quick 60):
   --rules-note TEXT  a paragraph kept under the table (e.g. the numbers before a fix)
+
+REST suite (the real web server, 100 live PDUs, autocannon in a child process, 15 s per row, --quick 5 s):
+  --http-days D      days of one PDU in the history file for the range rows (default 60, --quick 2)
+  --http-pdus N      live PDUs (default 100)
+
+Plugs suite (200 simulated Kasa + 200 simulated Shelly plugs at 1 Hz, simulators in a child process;
+window 30 s after 5 s of warm-up, --quick 10 s after 3 s; --seconds / --warmup apply):
+  --plugs-kasa N     simulated Kasa plugs (default 200)
+  --plugs-shelly N   simulated Shelly plugs (default 200)
 
 WebSocket suite (the /ws hub: C clients in a child process, 1 and 100 PDUs at 1 Hz, window 20 s, --quick 8 s):
   --ws-clients C     clients (default 100)
@@ -108,6 +119,10 @@ const { values } = parseArgs({
     'switch-targets': { type: 'string' },
     'rules-note': { type: 'string' },
     'ws-clients': { type: 'string' },
+    'http-days': { type: 'string' },
+    'http-pdus': { type: 'string' },
+    'plugs-kasa': { type: 'string' },
+    'plugs-shelly': { type: 'string' },
   },
 });
 
@@ -142,8 +157,8 @@ const outPath = values.out ?? join(repoRoot, 'docs', 'PERFORMANCE.md');
 const TIMEOUT_MS = 800; // config default snmp.timeout_ms
 const PROFILE_N = num('profile-n', values['profile-n'], 500, 1, 20_000);
 const suite = values.suite ?? 'all';
-if (!['poll', 'mqtt', 'history', 'power', 'rules', 'ws', 'all'].includes(suite)) {
-  process.stderr.write(`--suite must be poll, mqtt, history, power, rules, ws or all (got ${suite})\n${USAGE}`);
+if (!['poll', 'mqtt', 'history', 'power', 'rules', 'ws', 'http', 'plugs', 'all'].includes(suite)) {
+  process.stderr.write(`--suite must be poll, mqtt, history, power, rules, ws, http, plugs or all (got ${suite})\n${USAGE}`);
   process.exit(2);
 }
 const mqttN = num('mqtt-n', values['mqtt-n'], 100, 1, 2000);
@@ -206,6 +221,8 @@ async function main(): Promise<number> {
   if (suite === 'all' || suite === 'power') await powerSuite();
   if (suite === 'all' || suite === 'rules') await rulesSuite();
   if (suite === 'all' || suite === 'ws') await wsSuite();
+  if (suite === 'all' || suite === 'http') await httpSuite();
+  if (suite === 'all' || suite === 'plugs') await plugsSuite();
   process.stdout.write(`whole run: ${fmt((clock.monotonic() - t0) / 1000, 0)} s\n`);
   return 0;
 }
@@ -256,6 +273,38 @@ async function wsSuite(): Promise<void> {
     const doc = existsSync(outPath) ? readFileSync(outPath, 'utf8') : null;
     writeFileSync(outPath, replaceWsSection(doc, section));
     log(`wrote the ws section of ${outPath}`);
+  }
+}
+
+async function plugsSuite(): Promise<void> {
+  const load0 = os.loadavg()[0] ?? 0;
+  const kasa = num('plugs-kasa', values['plugs-kasa'], 200, 0, 2000);
+  const shelly = num('plugs-shelly', values['plugs-shelly'], 200, 0, 2000);
+  log(`plugs: ${kasa} Kasa + ${shelly} Shelly at 1 Hz, warm-up ${warmupS} s, window ${windowS} s …`);
+  const r = await runPlugBench({ kasa, shelly, warmupMs: warmupS * 1000, windowMs: windowS * 1000, clock, log });
+  const m = machineFacts();
+  const text = `${m.cpuCount} × ${m.cpuModel}, Node ${m.node}, 1-min load average ${fmt(load0, 1)} → ${fmt(m.loadEnd, 1)} (other work on the machine)`;
+  process.stdout.write(`\nMetered smart plugs:\n\n${plugTargetsTable(r)}\n\n${plugResultsTable(r)}\n\nplugs suite: ${fmt(r.wallMs / 1000, 0)} s\n`);
+  if (!values['no-write']) {
+    mkdirSync(dirname(outPath), { recursive: true });
+    const doc = existsSync(outPath) ? readFileSync(outPath, 'utf8') : null;
+    writeFileSync(outPath, replacePlugSection(doc, renderPlugSection(r, { date: m.date, text, command: m.command })));
+    log(`wrote the plugs section of ${outPath}`);
+  }
+}
+
+async function httpSuite(): Promise<void> {
+  const load0 = os.loadavg()[0] ?? 0;
+  const days = num('http-days', values['http-days'], quick ? 2 : 60, 1, 120);
+  const r = await runHttpSuite({ quick, days, pdus: num('http-pdus', values['http-pdus'], 100, 1, 2000), log });
+  const m = machineFacts();
+  const text = `${m.cpuCount} × ${m.cpuModel}, Node ${m.node}, 1-min load average ${fmt(load0, 1)} → ${fmt(m.loadEnd, 1)} (other work on the machine)`;
+  process.stdout.write(`\nREST API:\n\n${formatHttpTable(r.rows)}\n\nhttp suite: ${fmt(r.totalS, 0)} s\n`);
+  if (!values['no-write']) {
+    mkdirSync(dirname(outPath), { recursive: true });
+    const doc = existsSync(outPath) ? readFileSync(outPath, 'utf8') : null;
+    writeFileSync(outPath, replaceHttpSection(doc, renderHttpSection(r, { date: m.date, text, command: m.command })));
+    log(`wrote the http section of ${outPath}`);
   }
 }
 

@@ -4,7 +4,12 @@ import { DEMO_DEVICE_ID } from './config/schema.js';
 import { EventBus } from './core/bus.js';
 import { RealClock, type Clock } from './core/clock.js';
 import { errorMessage } from './core/errors.js';
-import type { Logger } from './core/logger.js';
+import type { Logger, LogRing } from './core/logger.js';
+import type { Origin } from './config/load.js';
+import type { SettingsPort, SystemPort } from './core/system.js';
+import { createSettingsService } from './config/settings-service.js';
+import type { RuntimeSettingKey } from './config/runtime-settings.js';
+import { testMqttConnection } from './mqtt/test-connection.js';
 import { Scheduler } from './core/scheduler.js';
 import { PduDevice, type PduDeviceDeps } from './devices/pdu/device.js';
 import { NetSnmpTransport } from './devices/pdu/net-snmp-transport.js';
@@ -13,6 +18,9 @@ import { pduSettingsFrom, runtimePduSettings } from './devices/pdu/settings.js';
 import { createSimulatedPdu, type SimulatedPdu } from './devices/pdu/simulator/agent.js';
 import { createPduTools } from './devices/pdu/tools.js';
 import { DeviceRegistry } from './devices/registry.js';
+import { PlugDevice, type PlugDeviceDeps } from './devices/plug/device.js';
+import { isPlugKind, plugSettingsFrom } from './devices/plug/settings.js';
+import { startDemoPlugs, withPlugScenarios, type DemoPlugs } from './devices/plug/demo.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { redactUrl } from './mqtt/client.js';
 import { createMqttService, type MqttService } from './mqtt/service.js';
@@ -21,6 +29,11 @@ import { createSwitchService, type SwitchService } from './devices/switch/servic
 import { demoSwitchesOf, startSwitchSimulator, type SwitchSimulator } from './devices/switch/simulator.js';
 import { demoScenarios } from './devices/demo-scenarios.js';
 import { createRulesService, type RulesService } from './rules/service.js';
+import { createWatchdogService, type WatchdogService } from './watchdog/service.js';
+import { DEMO_WATCHDOG_NAME, DEMO_WATCHDOG_OUTLET, demoWatchdog } from './watchdog/demo.js';
+import { startDemoModem, type DemoModem } from './devices/demo-modem.js';
+import { probeUrl, tcpConnect } from './devices/switch/probe.js';
+import type { TargetProber } from './core/ports.js';
 import { createOutageService, type OutageService } from './outage/service.js';
 import { engineConfig } from './outage/config.js';
 import { createNotifier, type Notifier } from './notify/service.js';
@@ -43,6 +56,15 @@ export interface AppOptions {
   logger: Logger;
   clock?: Clock;
   configFile: string | null;
+  /** Which layer set each config value (config/load.ts); tells runtime settings held by env or flags. */
+  origins?: ReadonlyMap<string, Origin>;
+  /** The in-memory log behind GET /api/system/logs (run.ts); absent: that list is empty. */
+  logRing?: LogRing;
+  /**
+   * POST /api/system/restart: run.ts checks the config and restarts in-process shortly after
+   * answering; absent (tests, embedding): restart unavailable.
+   */
+  onRestart?: () => { ok: true } | { ok: false; error: string };
 }
 
 export interface App {
@@ -61,6 +83,12 @@ export interface App {
   readonly rules: RulesService | null;
   /** The demo's simulated switches (demo mode only). */
   readonly switchSimulator: SwitchSimulator | null;
+  /** The demo's simulated HS300 strip and Shelly plug (demo mode with demo.plugs only). */
+  readonly demoPlugs: DemoPlugs | null;
+  /** Outlet watchdogs (SPEC §12.7). */
+  readonly watchdogs: WatchdogService | null;
+  /** The demo's simulated modem on demo-pdu outlet 2 (demo mode only). */
+  readonly demoModem: DemoModem | null;
   readonly demo: DemoPort | null;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -78,7 +106,10 @@ export function createApp(opts: AppOptions): App {
   });
   const scheduler = new Scheduler(clock, (id, err) => log.error({ target: id, error: errorMessage(err) }, 'scheduled cycle failed'));
   const deps: PduDeviceDeps = { clock, bus, logger, transportFactory: (o) => new NetSnmpTransport(o) };
-  const registry = new DeviceRegistry(clock, (spec) => new PduDevice(runtimePduSettings(config, spec), deps));
+  const plugDeps: PlugDeviceDeps = { clock, bus, logger };
+  const registry = new DeviceRegistry(clock, (spec) =>
+    new PduDevice(runtimePduSettings(config, pollOverrideS === null ? spec : { ...spec, poll_interval_s: pollOverrideS }), deps),
+  );
   let simulator: SimulatedPdu | null = null;
   let broker: EmbeddedBroker | null = null;
   let mqtt: MqttService | null = null;
@@ -90,7 +121,13 @@ export function createApp(opts: AppOptions): App {
   let reports: ReportsService | null = null;
   let rules: RulesService | null = null;
   let switchSimulator: SwitchSimulator | null = null;
+  let demoPlugs: DemoPlugs | null = null;
+  let watchdogs: WatchdogService | null = null;
+  let demoModem: DemoModem | null = null;
   let demo: DemoPort | null = null;
+  let settings: SettingsPort | null = null;
+  /** `devices[].poll_interval_s` saved at runtime: also the demo PDU's and the runtime devices' cadence. */
+  let pollOverrideS: number | null = null;
   const health: HealthPort = {
     check() {
       const issues: string[] = [];
@@ -111,6 +148,46 @@ export function createApp(opts: AppOptions): App {
   };
   // The data directory holds the database and generated secrets (e.g. broker credentials).
   const dataDir = resolve(dirname(config.history.path));
+
+  /** PUT /api/config (SPEC §14.2): log level and retention apply at once, the rest at the next (re)start. */
+  function runtimeSettings(h: HistoryService): SettingsPort {
+    const running = (key: RuntimeSettingKey): unknown => {
+      switch (key) {
+        case 'log.level': return logger.level;
+        case 'history.retention_days': return h.retention().retentionDays;
+        case 'history.raw_retention_days': return h.retention().rawRetentionDays;
+        case 'devices[].poll_interval_s': return registry.info(registry.list()[0]?.id ?? '')?.pollIntervalS ?? pollOverrideS ?? 1;
+        case 'snmp.timeout_ms': return config.snmp.timeout_ms;
+        case 'snmp.retries': return config.snmp.retries;
+        case 'reports.enabled': return config.reports.enabled;
+        case 'homeassistant.enabled': return config.homeassistant.enabled;
+      }
+    };
+    return createSettingsService({
+      store: h.settings, origins: opts.origins ?? null, running, nowS: () => clock.now() / 1000,
+      apply: {
+        'log.level': (v) => (logger.level = String(v)),
+        'history.retention_days': (v) => h.setRetention({ retentionDays: Number(v) }),
+        'history.raw_retention_days': (v) => h.setRetention({ rawRetentionDays: Number(v) }),
+      },
+    });
+  }
+
+  function systemPort(connection: { url: string; username: string; password: string }): SystemPort {
+    return {
+      logs: (q) => opts.logRing?.query(q) ?? [],
+      restart: () => opts.onRestart?.() ?? { ok: false, error: 'restart is only available under `power2mqtt run`' },
+      testMqtt(input) {
+        const own = input.url === undefined;
+        return testMqttConnection({
+          url: input.url ?? connection.url,
+          username: own ? (input.username ?? connection.username) : input.username,
+          password: own ? (input.password ?? connection.password) : input.password,
+          protocolVersion: config.mqtt.protocol_version, rejectUnauthorized: config.mqtt.reject_unauthorized, timeoutMs: 5000, clock,
+        });
+      },
+    };
+  }
 
   const app: App = {
     bus,
@@ -146,6 +223,15 @@ export function createApp(opts: AppOptions): App {
     get switchSimulator() {
       return switchSimulator;
     },
+    get demoPlugs() {
+      return demoPlugs;
+    },
+    get watchdogs() {
+      return watchdogs;
+    },
+    get demoModem() {
+      return demoModem;
+    },
     get demo() {
       return demo;
     },
@@ -155,6 +241,9 @@ export function createApp(opts: AppOptions): App {
       history = createHistoryService({ config, logger, clock, bus, registry });
       history.start();
       registry.useStateStore(history.store);
+      settings = runtimeSettings(history);
+      const pollSetting = settings.list().find((s) => s.key === 'devices[].poll_interval_s');
+      pollOverrideS = pollSetting && pollSetting.origin !== 'default' && pollSetting.origin !== 'file' ? Number(pollSetting.value) : null;
       if (config.demo.enabled) {
         simulator = await createSimulatedPdu({
           port: config.demo.snmp_port, bind: '127.0.0.1', clock, serial: 'DEMO0001', environment: config.demo.environment,
@@ -164,7 +253,7 @@ export function createApp(opts: AppOptions): App {
             {
               id: DEMO_DEVICE_ID, label: 'Demo PDU', host: '127.0.0.1', port: simulator.port, version: '2c', community: 'public',
               writeCommunity: 'private', profile: getProfile(config.snmp.profile), timeoutMs: config.snmp.timeout_ms,
-              retries: config.snmp.retries, pollIntervalMs: 1000, maxOidsPerRequest: config.snmp.max_oids_per_request,
+              retries: config.snmp.retries, pollIntervalMs: (pollOverrideS ?? 1) * 1000, maxOidsPerRequest: config.snmp.max_oids_per_request,
               meteringFloor: config.snmp.metering_floor, expectedSerial: '', capabilityRecheckMs: config.snmp.capability_recheck_s * 1000,
               protectedOutlets: new Set(), utilitySource: 'A',
             },
@@ -172,7 +261,14 @@ export function createApp(opts: AppOptions): App {
           ),
         );
         switchSimulator = await startSwitchSimulator({ count: config.demo.switches, bind: '127.0.0.1' });
-        demo = demoScenarios(simulator, demoSwitchesOf(switchSimulator));
+        const pdu = simulator;
+        demoModem = await startDemoModem({ powered: () => pdu.model.powered && pdu.outletState(DEMO_WATCHDOG_OUTLET) === 'on', clock });
+        demo = demoScenarios(simulator, demoSwitchesOf(switchSimulator), demoModem);
+        if (config.demo.plugs) {
+          demoPlugs = await startDemoPlugs({ clock, ...(pollOverrideS !== null ? { pollIntervalS: pollOverrideS } : {}) });
+          for (const s of demoPlugs.settings) registry.add(new PlugDevice(s, plugDeps));
+          demo = withPlugScenarios(demo, demoPlugs);
+        }
       }
       const fixedTargets: SwitchInput[] = [
         ...config.switches.targets,
@@ -193,8 +289,8 @@ export function createApp(opts: AppOptions): App {
       });
       for (const d of config.devices) {
         if (!d.enabled) continue;
-        if (d.kind !== 'cyberpower') {
-          log.warn({ device_id: d.id, kind: d.kind }, 'metered smart plugs are not supported yet: device skipped');
+        if (isPlugKind(d.kind)) {
+          registry.add(new PlugDevice(plugSettingsFrom(config, { ...d, kind: d.kind }), plugDeps));
           continue;
         }
         registry.add(new PduDevice(pduSettingsFrom(config, d), deps));
@@ -208,8 +304,20 @@ export function createApp(opts: AppOptions): App {
       const connection = broker
         ? { url: broker.url, username: broker.bridgeCredentials.username, password: broker.bridgeCredentials.password, embedded: true }
         : { url: config.mqtt.url, username: config.mqtt.username, password: config.mqtt.password, embedded: false };
+      // Outlet watchdogs: config-file ones, plus the demo's on the simulated modem (SPEC §12.7).
+      const prober: TargetProber = {
+        http: (url, timeoutMs, signal) => probeUrl(url, { timeoutMs, tlsErrors: config.switches.tls_errors, clock, ...(signal ? { signal } : {}) }),
+        tcp: (host, port, timeoutMs, signal) => tcpConnect(host, port, { timeoutMs, clock, ...(signal ? { signal } : {}) }),
+      };
+      const fixedWatchdogs = [
+        ...config.watchdogs,
+        ...(demoModem && !config.watchdogs.some((w) => w.name === DEMO_WATCHDOG_NAME) ? [demoWatchdog(demoModem.url)] : []),
+      ];
+      watchdogs = createWatchdogService({
+        fixed: fixedWatchdogs, registry, switches, outages, prober, store: history.watchdogs, clock, scheduler, bus, logger,
+      });
       mqtt = createMqttService({
-        config, logger, clock, bus, registry, version: VERSION, demo: config.demo.enabled, connection, switches, outages, rules,
+        config, logger, clock, bus, registry, version: VERSION, demo: config.demo.enabled, connection, switches, outages, rules, watchdogs,
       });
       await mqtt.start();
       notifier.start();
@@ -219,18 +327,21 @@ export function createApp(opts: AppOptions): App {
       // Before the pollers: the first sample of every device is evaluated (a level condition
       // already true at start-up fires after its delay, SPEC §12.4).
       rules.start();
+      watchdogs.start();
       registry.startAll(scheduler);
       // Weekly/monthly reports: scheduled at 00:30 local, back-filled shortly after start (SPEC §13.7).
       reports = createReportsService({ config, logger, clock, data: reportData(history.store, history.power), registry });
       reports.start();
       http = createHttpService({
         config, logger, clock, bus, registry, switches, checks: history.power, outages, health, demo, version: VERSION, rules,
-        events: history.rules, history: history.queries, auth: history.auth, reports,
+        events: history.rules, history: history.queries, auth: history.auth, reports, watchdogs,
         pduTools: createPduTools({ registry, profile: getProfile(config.snmp.profile), transportFactory: deps.transportFactory, clock }),
+        settings, system: systemPort(connection), deviceState: history.store,
       });
       await http.start();
       for (const s of registry.restoreRuntimeDevices()) log.warn({ device_id: s.id, error: s.error }, 'saved runtime device not restored');
-      const pdus = registry.all();
+      const pdus = registry.all().filter((d) => d.kind === 'cyberpower');
+      const plugs = registry.all().filter((d) => d.kind !== 'cyberpower');
       const web = http.address();
       const webUrl = web ? `http://${web.host.includes(':') ? `[${web.host}]` : web.host}:${web.port}/` : null;
       const switchCount = switches.list().length;
@@ -242,10 +353,12 @@ export function createApp(opts: AppOptions): App {
           simulator: simulator ? `udp://127.0.0.1:${simulator.port}` : null,
           mqtt: broker ? `embedded broker on mqtt://${config.mqtt.embedded.bind}:${broker.port}` : redactUrl(connection.url),
           pdus: pdus.map((d) => `${d.id}@${d.settings.host}:${d.settings.port}/${d.settings.pollIntervalMs / 1000}s`),
+          plugs: plugs.map((d) => `${d.id}@${d.kind}://${d.settings.host}:${d.settings.port}/${d.settings.pollIntervalMs / 1000}s`),
           switches: switchCount,
           web: webUrl,
         },
         `power2mqtt ${VERSION} running: polling ${pdus.length} PDU${pdus.length === 1 ? '' : 's'}` +
+          (plugs.length > 0 ? ` and ${plugs.length} plug${plugs.length === 1 ? '' : 's'}` : '') +
           (simulator ? ` (demo: simulated PDU44001 on udp://127.0.0.1:${simulator.port})` : '') +
           (broker ? `; MQTT broker on mqtt://${config.mqtt.embedded.bind}:${broker.port}` : `; MQTT ${redactUrl(connection.url)}`) +
           `; topics under ${config.mqtt.base_topic}/` +
@@ -260,6 +373,7 @@ export function createApp(opts: AppOptions): App {
       const switchesStopped = switches?.stop();
       await scheduler.stop();
       await switchesStopped;
+      await watchdogs?.stop();
       await rules?.stop();
       await registry.stopAll();
       await outages?.stop();
@@ -270,6 +384,8 @@ export function createApp(opts: AppOptions): App {
       await broker?.close();
       await simulator?.close();
       await switchSimulator?.close();
+      await demoModem?.close();
+      await demoPlugs?.close();
       log.info('power2mqtt stopped');
     },
   };

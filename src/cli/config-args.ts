@@ -1,4 +1,5 @@
 import { loadConfig, formatIssue, type LoadResult } from '../config/index.js';
+import { readSavedSettings } from '../history/settings-store.js';
 
 /** `--config F` anywhere in argv; returns the path and the remaining arguments. */
 export function takeConfigFlag(argv: string[]): { configPath: string | undefined; rest: string[]; error?: string } {
@@ -20,8 +21,16 @@ export function takeConfigFlag(argv: string[]): { configPath: string | undefined
   return { configPath, rest };
 }
 
+/**
+ * The config as every command sees it (SPEC §3.1): defaults < file < runtime settings saved in the
+ * database (PUT /api/config) < env < flags. The database path comes from the first pass.
+ */
 export function loadFromProcess(configPath: string | undefined): LoadResult {
-  return loadConfig({ configPath, env: process.env, cwd: process.cwd() });
+  const opts = { configPath, env: process.env, cwd: process.cwd() };
+  const first = loadConfig(opts);
+  if (!first.ok) return first;
+  const settings = readSavedSettings(first.config.history.path);
+  return Object.keys(settings).length === 0 ? first : loadConfig({ ...opts, settings });
 }
 
 export function issuesText(result: Extract<LoadResult, { ok: false }>): string {

@@ -19,7 +19,7 @@ export function formatCheckConfig(result: LoadResult): { text: string; exitCode:
   const header = [
     '# power2mqtt check-config: OK',
     `# config file: ${result.file ?? 'none (demo mode: built-in defaults)'}`,
-    '# each value is followed by its origin: default | file | env | cli; secrets are shown as "***"',
+    '# each value is followed by its origin: default | file | runtime (saved with PUT /api/config) | env | cli; secrets are shown as "***"',
     ...result.warnings.map((w) => `# warning: ${w}`),
   ];
   const lines = emitMapping(redactConfig(config) as unknown as Record<string, unknown>, [], 0, (path, kind) =>

@@ -11,6 +11,7 @@ import { inheritedFrom, resolveConfig } from './resolve.js';
 import { configSchema, type Config } from './schema.js';
 import { dotted, dropNullSections, leaves, setAtPath, type Tree } from './tree.js';
 import { cliOverrides } from './cli-overrides.js';
+import { isRuntimeSettingKey, settingPaths, validateSetting } from './runtime-settings.js';
 
 export type { ConfigIssue } from './issues.js';
 export type { Origin } from './origins.js';
@@ -22,6 +23,8 @@ export interface LoadOptions {
   cwd: string;
   /** CLI flags as dotted key → value (e.g. {"web.port": 9090}); they beat env (§3.1). */
   cli?: Record<string, unknown> | undefined;
+  /** Settings saved through `PUT /api/config`: above the file, below env and CLI (§3.1). */
+  settings?: Record<string, unknown> | undefined;
 }
 
 export type LoadResult =
@@ -156,6 +159,12 @@ export function loadConfig(opts: LoadOptions): LoadResult {
   const tracker = new OriginTracker();
   for (const [k, v] of Object.entries(raw)) tracker.record([k], v, 'file');
 
+  const saved = runtimeLayer(opts.settings ?? {}, raw);
+  for (const o of saved.overrides) {
+    setAtPath(raw, o.path, o.value);
+    tracker.record(o.path, o.value, 'runtime');
+  }
+
   const env = readEnvOverrides(opts.env, configSchema, { cwd: opts.cwd });
   const cli = cliOverrides(opts.cli ?? {}, configSchema);
   const sets: Array<{ path: Path; source: string }> = [];
@@ -197,5 +206,27 @@ export function loadConfig(opts: LoadOptions): LoadResult {
     const p = dotted(leaf.path);
     origins.set(p, tracker.lookup(inheritedFrom(parsed.data, p) ?? p));
   }
-  return { ok: true, config, file, origins, warnings: [...read.warnings, ...communityWarnings(config)] };
+  return { ok: true, config, file, origins, warnings: [...read.warnings, ...saved.warnings, ...communityWarnings(config)] };
+}
+
+/**
+ * The saved settings as tree overrides. A stored value that no longer validates (an older version's
+ * bounds, a hand-edited database) is skipped with a warning: it must never stop start-up.
+ */
+function runtimeLayer(settings: Record<string, unknown>, raw: Tree): { overrides: Array<{ path: Path; value: unknown }>; warnings: string[] } {
+  const overrides: Array<{ path: Path; value: unknown }> = [];
+  const warnings: string[] = [];
+  for (const [key, value] of Object.entries(settings)) {
+    if (!isRuntimeSettingKey(key)) {
+      warnings.push(`saved runtime setting ${key} is not a runtime setting any more: ignored`);
+      continue;
+    }
+    const checked = validateSetting(key, value);
+    if ('error' in checked) {
+      warnings.push(`saved runtime setting ${key} = ${JSON.stringify(value)} is invalid (${checked.error}): ignored; set it again in the dashboard or with PUT /api/config`);
+      continue;
+    }
+    for (const path of settingPaths(key, raw)) overrides.push({ path, value: checked.value });
+  }
+  return { overrides, warnings };
 }

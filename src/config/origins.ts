@@ -1,10 +1,11 @@
-// Records which layer (default < file < env < cli) supplied each value, for check-config.
+// Records which layer (default < file < runtime < env < cli, SPEC §3.1) supplied each value, for
+// check-config and GET /api/config; `runtime` = a setting saved through PUT /api/config.
 import type { Path } from './introspect.js';
 import { dotted, leaves } from './tree.js';
 
-export type Origin = 'default' | 'file' | 'env' | 'cli';
+export type Origin = 'default' | 'file' | 'runtime' | 'env' | 'cli';
 
-const RANK: Record<Origin, number> = { default: 0, file: 1, env: 2, cli: 3 };
+const RANK: Record<Origin, number> = { default: 0, file: 1, runtime: 2, env: 3, cli: 4 };
 
 export class OriginTracker {
   /** dotted leaf path of the raw input → the layer that set it */

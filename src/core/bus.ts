@@ -1,6 +1,7 @@
 import type { OutageBusEvent, ProbeCycleEvent } from './power.js';
 import type { AutomationEvent } from './rules.js';
 import type { CommandResult, DeviceEvent, PduSnapshot, TransportState } from './types.js';
+import type { WatchdogBusEvent } from './watchdog.js';
 
 export interface HealthChange {
   device_id: string;
@@ -27,6 +28,8 @@ export interface BusEvents {
   'rules.state': { device_id: string };
   /** A runtime device was removed (REST): views drop it (MQTT clears its retained topics and HA configs, SPEC §10.4). */
   'device.removed': { device_id: string; ts: number };
+  /** Watchdog checks, state changes, cycles and edits (watchdog/, SPEC §12.7). */
+  watchdog: WatchdogBusEvent;
 }
 
 export type BusListener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;

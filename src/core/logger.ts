@@ -38,7 +38,12 @@ const REDACT_PATHS = [
   '*.new_password',
 ];
 
-export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
+/**
+ * The root logger. `ring` keeps the last lines for `GET /api/system/logs` (SPEC §19). Changing the
+ * root's `level` later (PUT /api/config `log.level`) reaches every child made without a level of its own.
+ */
+export function createLogger(level: LogLevel = 'info', destination?: DestinationStream, ring?: LogRing): Logger {
+  const out = destination ?? pino.destination({ dest: 1, sync: true });
   return pino(
     {
       level,
@@ -48,8 +53,59 @@ export function createLogger(level: LogLevel = 'info', destination?: Destination
     },
     // Synchronous stdout: lines stay in order and none is lost at process.exit. Nothing logs
     // per sample above debug, so the cost of sync writes does not reach the hot path.
-    destination ?? pino.destination({ dest: 1, sync: true }),
+    // The streams take every level: the logger's own level is the one filter.
+    ring && ring.capacity > 0 ? pino.multistream([{ level: 'trace', stream: out }, { level: 'trace', stream: ring }]) : out,
   );
+}
+
+const LEVEL_NUMBER: Record<LogLevel | 'fatal', number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+const LEVEL_NAME = new Map(Object.entries(LEVEL_NUMBER).map(([k, v]) => [v, k]));
+
+export interface LogQuery {
+  /** Lowest level returned. */
+  level: LogLevel;
+  /** Case-insensitive text anywhere in the line; '' = all. */
+  search: string;
+  limit: number;
+}
+
+/**
+ * The last `capacity` log lines in memory, as written (parsed only when asked for), newest first
+ * on query. A pino destination stream: it receives each line the logger emits.
+ */
+export class LogRing {
+  private readonly lines: Array<{ level: number; line: string }> = [];
+  private next = 0;
+
+  constructor(readonly capacity: number) {}
+
+  write(line: string): void {
+    if (this.capacity <= 0) return;
+    // `"level":30` is the first key pino writes; a cheap scan instead of a parse per line.
+    const m = /"level":(\d+)/.exec(line);
+    const entry = { level: m ? Number(m[1]) : 30, line };
+    if (this.lines.length < this.capacity) this.lines.push(entry);
+    else this.lines[this.next] = entry;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  query(q: LogQuery): Array<Record<string, unknown>> {
+    const min = LEVEL_NUMBER[q.level];
+    const needle = q.search.toLowerCase();
+    const out: Array<Record<string, unknown>> = [];
+    const n = this.lines.length;
+    for (let i = 1; i <= n && out.length < q.limit; i++) {
+      const e = this.lines[(this.next - i + n) % n] as { level: number; line: string };
+      if (e.level < min || (needle !== '' && !e.line.toLowerCase().includes(needle))) continue;
+      try {
+        const { time, level, ...rest } = JSON.parse(e.line) as Record<string, unknown>;
+        out.push({ ts: time, level: LEVEL_NAME.get(level as number) ?? String(level), ...rest });
+      } catch {
+        out.push({ ts: null, level: LEVEL_NAME.get(e.level) ?? 'info', msg: e.line.trim() });
+      }
+    }
+    return out;
+  }
 }
 
 /** A logger that drops everything (tests, benchmarks). */

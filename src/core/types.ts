@@ -23,6 +23,8 @@ export const CAPABILITIES = [
 export type Capability = (typeof CAPABILITIES)[number];
 
 export interface Identity {
+  /** Maker shown in Home Assistant; absent = CyberPower (PDUs). Plugs: TP-Link, Shelly, Tasmota. */
+  manufacturer?: string;
   name: string;
   model: string;
   serial: string;
@@ -148,7 +150,9 @@ export type DeviceEventType =
   | 'ip_changed'
   | 'serial_mismatch'
   | 'not_a_pdu'
-  | 'trap';
+  | 'trap'
+  /** A plug's own energy total went down (it lost power): a new energy segment starts. */
+  | 'counter_reset';
 
 export interface DeviceEvent {
   type: DeviceEventType;

@@ -23,7 +23,12 @@ function sourceParam(p: Params): 'A' | 'B' | null {
   return s === 'A' || s === 'B' ? s : null;
 }
 
-export function demoScenarios(pdu: SimulatedPdu, switches: DemoSwitches): DemoPort {
+/** What the scenarios need of the simulated modem (devices/demo-modem.ts). */
+export interface DemoTarget {
+  setHung(hung: boolean): void;
+}
+
+export function demoScenarios(pdu: SimulatedPdu, switches: DemoSwitches, modem: DemoTarget | null = null): DemoPort {
   const sensors = (which: readonly string[], mode: 'answer' | 'hang'): void => {
     for (const n of which) switches.setMode(n, mode);
   };
@@ -91,6 +96,20 @@ export function demoScenarios(pdu: SimulatedPdu, switches: DemoSwitches): DemoPo
     lan_down: () => {
       sensors([...switches.names, switches.gateway], 'hang');
       return { ok: true, detail: 'LAN down: every switch and the gateway silent, the PDU fine' };
+    },
+    // The simulated modem on outlet 2 wedges: silent until its outlet is switched off (the
+    // watchdog demo-modem power-cycles it, SPEC §12.7); {hung:false} (or unhang_target) un-wedges it.
+    hang_target: (p) => {
+      if (!modem) return bad('name', 'the simulated modem is not running');
+      const hung = p.hung === undefined ? true : p.hung;
+      if (typeof hung !== 'boolean') return bad('hung', 'must be true (stop answering) or false (answer again)');
+      modem.setHung(hung);
+      return { ok: true, detail: hung ? 'the modem on outlet 2 hangs until its outlet is switched off' : 'the modem answers again' };
+    },
+    unhang_target: () => {
+      if (!modem) return bad('name', 'the simulated modem is not running');
+      modem.setHung(false);
+      return { ok: true, detail: 'the modem answers again' };
     },
   };
   return {

@@ -7,13 +7,17 @@ import type { CommandResult, OutletAction, PduSnapshot } from '../core/types.js'
 import { validateRuntimeDevice } from './runtime-device.js';
 import { availabilityOf } from './pdu/health.js';
 import type { PduDevice } from './pdu/device.js';
+import { PLUG_VIEW_PROFILE, type PlugDevice } from './plug/device.js';
+
+/** A polled device: an SNMP PDU or a metered smart plug (`kind` tells them apart; views never need to). */
+export type RegisteredDevice = PduDevice | PlugDevice;
 
 /** Builds a PduDevice for a runtime-added device (the composition root knows how). */
 export type DeviceFactory = (spec: RuntimeDeviceSpec & { id: string }) => PduDevice;
 
 /** Live state of every device and the one path for commands (ARCHITECTURE.md). */
 export class DeviceRegistry implements DeviceRegistryPort {
-  private readonly devices = new Map<string, PduDevice>();
+  private readonly devices = new Map<string, RegisteredDevice>();
   /** What each runtime device was added with (device/options merges into it). */
   private readonly runtimeSpecs = new Map<string, RuntimeDeviceSpec & { id: string }>();
   private scheduler: Scheduler | undefined;
@@ -29,7 +33,7 @@ export class DeviceRegistry implements DeviceRegistryPort {
     this.state = state;
   }
 
-  add(device: PduDevice): void {
+  add(device: RegisteredDevice): void {
     if (this.devices.has(device.id)) throw new Error(`device id "${device.id}" registered twice`);
     this.devices.set(device.id, device);
     for (const o of this.state?.outletNames(device.id) ?? []) device.nameOverrides.set(o.outlet, o.name);
@@ -54,11 +58,11 @@ export class DeviceRegistry implements DeviceRegistryPort {
     return spec ? { ...spec } : null;
   }
 
-  get(id: string): PduDevice | undefined {
+  get(id: string): RegisteredDevice | undefined {
     return this.devices.get(id);
   }
 
-  all(): PduDevice[] {
+  all(): RegisteredDevice[] {
     return [...this.devices.values()];
   }
 
@@ -100,10 +104,14 @@ export class DeviceRegistry implements DeviceRegistryPort {
     const d = this.devices.get(deviceId);
     if (!d) return null;
     const s = d.settings;
+    const pdu = d.kind === 'cyberpower' ? d.settings : null;
     return {
       ...summary(d),
-      profile: s.profile.name,
-      writable: s.version === '3' || s.writeCommunity !== '',
+      // Plugs are read with the same device-model table as PDUs (their snapshot has the same fields).
+      profile: pdu ? pdu.profile.name : PLUG_VIEW_PROFILE,
+      writable: pdu ? pdu.version === '3' || pdu.writeCommunity !== '' : true,
+      role: d.kind === 'cyberpower' ? '' : d.settings.role,
+      transport: d.kind === 'cyberpower' ? 'snmp' : d.kind,
       homeassistant: s.homeassistant ?? true,
       fromConfig: s.fromConfig ?? true,
       pollIntervalS: s.pollIntervalMs / 1000,
@@ -199,18 +207,18 @@ export class DeviceRegistry implements DeviceRegistryPort {
     return { ok: true };
   }
 
-  private withDevice(id: string, field: string, value: string, fn: (d: PduDevice) => Promise<FieldResult>): Promise<FieldResult> {
+  private withDevice(id: string, field: string, value: string, fn: (d: RegisteredDevice) => Promise<FieldResult>): Promise<FieldResult> {
     const d = this.devices.get(id);
     if (d) return fn(d);
     return Promise.resolve({ success: false, field, value, error: `unknown device "${id}"`, code: 'P2M_ERR_UNKNOWN_DEVICE', ts: this.clock.now() / 1000 });
   }
 }
 
-function summary(d: PduDevice): DeviceSummary {
+function summary(d: RegisteredDevice): DeviceSummary {
   const snap = d.snapshot();
   const state = d.healthState().state;
   return {
-    id: d.id, kind: 'cyberpower', label: d.settings.label, host: d.currentHost(), model: snap?.identity.model ?? null,
+    id: d.id, kind: d.kind, label: d.settings.label, host: d.currentHost(), model: snap?.identity.model ?? null,
     serial: snap?.identity.serial ?? null, state, availability: availabilityOf(state),
   };
 }

@@ -236,6 +236,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: 'outlet watchdogs: state per watchdog, runtime watchdogs (§12.7)',
+    // State survives restarts; reset_seq is bumped by a reset from another process (CLI) and
+    // applied by the service at its next check. Times are REAL epoch seconds.
+    sql: `
+      CREATE TABLE watchdog_state (
+        name TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        reason TEXT,
+        failing_since REAL,
+        boot_until REAL,
+        cycle_times TEXT NOT NULL DEFAULT '[]',
+        last_cycle_at REAL,
+        last_result TEXT,
+        last_check_at REAL,
+        reset_seq INTEGER NOT NULL DEFAULT 0,
+        updated_at REAL NOT NULL
+      );
+      CREATE TABLE watchdogs_runtime (
+        name TEXT PRIMARY KEY,
+        spec TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = (MIGRATIONS[MIGRATIONS.length - 1] as Migration).version;

@@ -13,6 +13,8 @@ import { notifyQueueStore } from './notify-queue.js';
 import { PowerStore } from './power-store.js';
 import { historyQueries } from './queries.js';
 import { RuleHistoryStore } from './rule-store.js';
+import { SettingsStore } from './settings-store.js';
+import { WatchdogSqlStore } from './watchdog-store.js';
 import { HistoryStore } from './store.js';
 import { HistoryWriter } from './writer.js';
 
@@ -39,13 +41,25 @@ export interface HistoryService {
   readonly notifyQueue: NotifyQueueStore;
   /** Rule counters and automation events (RuleStore port), and the `GET /api/events` reader. */
   readonly rules: RuleHistoryStore;
+  /** Watchdog state, runtime watchdogs and their events (WatchdogStore port, SPEC §12.7). */
+  readonly watchdogs: WatchdogSqlStore;
   readonly writer: HistoryWriter;
   /** Bank/outlet history, energy rows and CSV exports for the web server (HistoryQueries port). */
   readonly queries: HistoryQueries;
   /** Runtime users, sessions and API tokens (AuthStore port, SPEC §16). */
   readonly auth: AuthSqlStore;
+  /** Runtime settings saved through PUT /api/config (SPEC §14.2). */
+  readonly settings: SettingsStore;
+  retention(): RetentionDays;
+  /** history.retention_days / raw_retention_days at runtime: the next retention run and queries use them. */
+  setRetention(days: Partial<RetentionDays>): void;
   start(): void;
   stop(): Promise<void>;
+}
+
+export interface RetentionDays {
+  retentionDays: number;
+  rawRetentionDays: number;
 }
 
 export function createHistoryService(opts: HistoryServiceOptions): HistoryService {
@@ -59,14 +73,17 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     },
     pollIntervalOf: (id) => registry.info(id)?.pollIntervalS ?? 1,
   });
-  const retention = new RetentionJob({
+  // Named option objects: runtime settings (setRetention) change them in place, and each job reads
+  // its limits at every run.
+  const retentionOpts = {
     handle, clock, logger, rawRetentionDays: config.history.raw_retention_days, retentionDays: config.history.retention_days,
     checkRetentionDays: config.switches.check_retention_days,
-  });
-  const energy = new EnergyJob({ clock, logger, handle, tz: config.timezone, rawRetentionDays: config.history.raw_retention_days });
-  const store = new HistoryStore(handle, {
-    retentionDays: config.history.retention_days, clock, writer, tariff: config.energy.tariff, timezone: config.timezone,
-  });
+  };
+  const energyOpts = { clock, logger, handle, tz: config.timezone, rawRetentionDays: config.history.raw_retention_days };
+  const storeOpts = { retentionDays: config.history.retention_days, clock, writer, tariff: config.energy.tariff, timezone: config.timezone };
+  const retention = new RetentionJob(retentionOpts);
+  const energy = new EnergyJob(energyOpts);
+  const store = new HistoryStore(handle, storeOpts);
   const power = new PowerStore(handle);
   let off: (() => void) | null = null;
   return {
@@ -74,9 +91,16 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     power,
     notifyQueue: notifyQueueStore(() => handle.db),
     rules: new RuleHistoryStore(handle),
+    watchdogs: new WatchdogSqlStore(handle),
     writer,
     queries: historyQueries(store, clock, config.timezone),
     auth: new AuthSqlStore(handle),
+    settings: new SettingsStore(() => handle.db),
+    retention: () => ({ retentionDays: storeOpts.retentionDays, rawRetentionDays: energyOpts.rawRetentionDays }),
+    setRetention(days) {
+      if (days.retentionDays !== undefined) retentionOpts.retentionDays = storeOpts.retentionDays = days.retentionDays;
+      if (days.rawRetentionDays !== undefined) retentionOpts.rawRetentionDays = energyOpts.rawRetentionDays = days.rawRetentionDays;
+    },
     start() {
       off = opts.bus.on('sample', (s) => writer.ingest(s));
       writer.start();

@@ -5,10 +5,11 @@ import type { Config } from '../config/schema.js';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { AuthStore, DemoPort, DeviceRegistryPort, HealthPort, HistoryQueries, OutagePort, RulesPort, SwitchesPort } from '../core/ports.js';
+import type { AuthStore, DemoPort, DeviceRegistryPort, DeviceStateStore, HealthPort, HistoryQueries, OutagePort, RulesPort, SwitchesPort, WatchdogsPort } from '../core/ports.js';
 import type { PduToolsPort } from '../core/pdu-tools.js';
 import type { PowerCheck } from '../core/power.js';
 import type { ReportsPort } from '../core/reports.js';
+import type { SettingsPort, SystemPort } from '../core/system.js';
 
 // What the web server is handed by app.ts: config, the shared services and the ports it reads
 // other services' data through (ARCHITECTURE.md "Direction"). A null port = that service is off.
@@ -52,6 +53,8 @@ export interface HttpContext {
   health: HealthPort;
   /** Rules engine (SPEC §12); null when not running. */
   rules: RulesPort | null;
+  /** Outlet watchdogs (SPEC §12.7); absent/null when not running. */
+  watchdogs?: WatchdogsPort | null;
   /** Stored events (history); null without a history store. */
   events: EventsReader | null;
   /** Bank/outlet history and energy (history); null without a history store. */
@@ -64,6 +67,12 @@ export interface HttpContext {
   reports?: ReportsPort | null;
   /** PDU discovery, connection test and device settings (devices/pdu/tools.ts); absent/null: those endpoints answer 503. */
   pduTools?: PduToolsPort | null;
+  /** Runtime settings (SPEC §14.2 PUT /api/config); absent/null without a database: 503. */
+  settings?: SettingsPort | null;
+  /** Logs, restart and the MQTT test (app.ts); absent/null: those endpoints answer 503. */
+  system?: SystemPort | null;
+  /** Runtime devices and outlet names as stored, for backups (history); absent/null: not in the backup. */
+  deviceState?: DeviceStateStore | null;
   version: string;
 }
 

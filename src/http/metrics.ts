@@ -1,7 +1,8 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
-import type { DeviceRegistryPort, HealthPort, OutagePort, RulesPort, SwitchesPort } from '../core/ports.js';
+import type { DeviceRegistryPort, HealthPort, OutagePort, RulesPort, SwitchesPort, WatchdogsPort } from '../core/ports.js';
+import { WATCHDOG_STATES } from '../core/watchdog.js';
 import type { PduSnapshot, TransportState } from '../core/types.js';
 import { ReadoutSummary, registerProcessMetrics } from './metrics-process.js';
 
@@ -18,6 +19,8 @@ export interface MetricsSources {
   switches: SwitchesPort | null;
   outages: OutagePort | null;
   rules: RulesPort | null;
+  /** Outlet watchdogs (SPEC §12.7); absent/null when not running. */
+  watchdogs?: WatchdogsPort | null;
   bus: EventBus;
   clock: Clock;
   version: string;
@@ -67,6 +70,8 @@ export function createMetrics(src: MetricsSources): Metrics {
     writeErrors: counter('history_write_errors_total', 'Failed history write transactions.'),
     droppedBatches: counter('history_dropped_batches_total', 'History batches dropped because the write buffer was full.'),
     ruleRuns: counter('rule_executions_total', 'Rule executions (stored counts, kept across restarts).', ['rule']),
+    watchdogState: gauge('watchdog_state', 'Outlet watchdog state: 1 for the current one (SPEC §12.7).', ['watchdog', 'state']),
+    watchdogCycles: gauge('watchdog_cycles', 'Power cycles of the watchdog within its window_h (a gauge: it drops as cycles age out).', ['watchdog']),
   };
   registerProcessMetrics(registry, src.clock);
 
@@ -117,6 +122,10 @@ export function createMetrics(src: MetricsSources): Metrics {
     const runs = new Map<string, number>();
     for (const r of src.rules?.list() ?? []) runs.set(r.name, (runs.get(r.name) ?? 0) + r.state.execution_count);
     for (const [rule, n] of runs) total(m.ruleRuns, n, { rule });
+    for (const w of src.watchdogs?.list() ?? []) {
+      for (const state of WATCHDOG_STATES) m.watchdogState.set({ watchdog: w.name, state }, state === w.state.state ? 1 : 0);
+      m.watchdogCycles.set({ watchdog: w.name }, w.state.cycles);
+    }
   }
 
   function readings(device: string, s: PduSnapshot): void {

@@ -85,6 +85,7 @@ export const errorResponse = z.object({
   error: z.string(),
   code: z.string().optional(),
   field: z.string().optional(),
+  details: z.array(z.unknown()).optional().describe('every problem, when there are several'),
 });
 
 const isoTime = z.string().describe('ISO-8601 UTC');
@@ -168,7 +169,7 @@ export const demoScenarioBody = z
   .superRefine((b, ctx) => {
     if (b.name === undefined && b.action === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required' });
   })
-  .describe('{name, ...parameters} (SPEC §8), e.g. {"name":"fail_source","source":"A"}');
+  .describe('{name, ...parameters} (SPEC §8), e.g. {"name":"fail_source","source":"A"}; {"name":"hang_target","hung":false} (or unhang_target) un-wedges the simulated modem');
 
 export const demoResultView = z.object({ ok: z.literal(true), scenario: z.string(), detail: z.string() });
 export const demoScenariosView = z.object({ scenarios: z.array(z.string()) });

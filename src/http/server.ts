@@ -19,9 +19,12 @@ import { outageRoutes } from './routes/outages.js';
 import { reportRoutes } from './routes/reports.js';
 import { pduRoutes } from './routes/pdus.js';
 import { ruleRoutes } from './routes/rules.js';
+import { watchdogRoutes } from './routes/watchdogs.js';
 import { statusRoutes } from './routes/status.js';
 import { switchRoutes } from './routes/switches.js';
-import { systemInfoRoutes } from './routes/system-info.js';
+import { systemRoutes } from './routes/system.js';
+import { configRoutes } from './routes/config.js';
+import { registerStatic } from './static.js';
 import { registerWebSocket } from './ws/route.js';
 
 // The web server (SPEC §14, §16): built without listening so tests drive it with inject()
@@ -73,13 +76,17 @@ export async function buildHttpServer(ctx: HttpContext): Promise<FastifyInstance
   switchRoutes(app, ctx);
   outageRoutes(app, ctx);
   ruleRoutes(app, ctx);
+  watchdogRoutes(app, ctx);
   eventRoutes(app, ctx);
   historyRoutes(app, ctx);
   energyRoutes(app, ctx);
   reportRoutes(app, ctx);
   demoRoutes(app, ctx);
   pduRoutes(app, ctx);
-  systemInfoRoutes(app, ctx);
+  systemRoutes(app, ctx);
+  configRoutes(app, ctx);
+  // Last: the dashboard's catch-all GET route (SPEC §18).
+  await registerStatic(app);
   return app as unknown as FastifyInstance;
 }
 

@@ -1,5 +1,5 @@
 import type { SwitchInput } from '../core/power.js';
-import type { DeviceRegistryPort, RulesPort, RuntimeDeviceSpec, SwitchesPort } from '../core/ports.js';
+import type { DeviceRegistryPort, RulesPort, RuntimeDeviceSpec, SwitchesPort, WatchdogsPort } from '../core/ports.js';
 
 // The bridge request API (SPEC §9.3): `{base}/bridge/request/{action}` → `{base}/bridge/response/{action}`
 // with `{status, data, error?, transaction?}`. A lookup table of handlers, each small.
@@ -24,6 +24,8 @@ export interface BridgeApiContext {
   switchesChanged?(id: number): void;
   /** The rules engine (null when not running). */
   rules?: RulesPort | null;
+  /** Outlet watchdogs (null when not running). */
+  watchdogs?: WatchdogsPort | null;
 }
 
 type Handler = (data: Record<string, unknown>, ctx: BridgeApiContext) => Promise<BridgeResponse> | BridgeResponse;
@@ -32,9 +34,7 @@ const ok = (data: Record<string, unknown>): BridgeResponse => ({ status: 'ok', d
 const err = (error: string, data: Record<string, unknown> = {}): BridgeResponse => ({ status: 'error', data, error });
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-const LATER: Readonly<Record<string, string>> = {
-  'watchdog/reset': 'outlet watchdogs are not part of this build yet',
-};
+const LATER: Readonly<Record<string, string>> = {};
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   devices: (_d, { registry }) => ok({ devices: registry.list() }),
@@ -43,6 +43,15 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     if (!rules) return err('the rules engine is not running');
     const r = rules.reload();
     return r.ok ? ok({ rules: r.rules }) : err(r.issues.map((i) => `${i.rule ?? `rule #${i.index ?? '?'}`}: ${i.field}: ${i.message}`).join('; '), { issues: r.issues });
+  },
+
+  // SPEC §9.3, §12.7: clears gave_up and the cycle count (also the HA reset button's payload).
+  'watchdog/reset': (d, { watchdogs }) => {
+    if (!watchdogs) return err('outlet watchdogs are not running');
+    const name = str(d.name);
+    if (!name) return err('field "name" is required (the watchdog name)');
+    const r = watchdogs.reset(name);
+    return r.ok ? ok({ name, state: r.watchdog.state.state }) : err(r.error, { name });
   },
 
   'device/add': (d, { registry }) => {

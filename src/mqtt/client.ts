@@ -66,7 +66,7 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//');
 }
 
-function explain(err: Error, protocolVersion: 4 | 5): string {
+export function explain(err: Error, protocolVersion: 4 | 5): string {
   const msg = errorMessage(err);
   if (/unacceptable protocol version|unsupported protocol version/i.test(msg) && protocolVersion === 5) {
     return `${msg} — the broker does not speak MQTT 5 (the embedded aedes broker speaks 3.1.1 only): set mqtt.protocol_version: 4`;

@@ -19,6 +19,8 @@ export interface DiscoveryDeps {
   version: string;
   /** Switch probe targets for the bridge device's entities (null: no switch service). */
   switches?: () => Array<{ id: number; name: string }> | null;
+  /** Watchdog names for the bridge device's entities (SPEC §10.3). */
+  watchdogs?: () => string[];
 }
 
 /**
@@ -108,6 +110,7 @@ export class DiscoveryPublisher {
     const bridge = buildBridgeDiscovery({
       baseTopic: this.d.config.mqtt.base_topic, discoveryPrefix: this.prefix, swVersion: this.d.version, publicUrl: this.d.config.web.public_url,
       ...(switches ? { switches } : {}),
+      watchdogs: this.d.watchdogs?.() ?? [],
     });
     const next = new Set(bridge.map((c) => c.topic));
     for (const t of this.bridgeTopics) if (!next.has(t)) this.d.publish(t, '', { retain: true, qos: 1 });

@@ -4,7 +4,7 @@ import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { DeviceRegistryPort, OutagePort, RulesPort, SwitchesPort } from '../core/ports.js';
+import type { DeviceRegistryPort, OutagePort, RulesPort, SwitchesPort, WatchdogsPort } from '../core/ports.js';
 import type { PduSnapshot } from '../core/types.js';
 import { PROFILES } from '../devices/pdu/profiles/index.js';
 import { createBridgeClient, redactUrl, type BridgeClient } from './client.js';
@@ -13,6 +13,7 @@ import { handleInbound } from './inbound.js';
 import { StatePublisher } from './publisher.js';
 import { PowerPublisher } from './power-publisher.js';
 import { ReadingPublisher } from './reading-publisher.js';
+import { WatchdogPublisher } from './watchdog-publisher.js';
 import { availabilityMessages, summaryMessages } from './state.js';
 import { bridgeTopic, deviceTopic, subscriptions } from './topics.js';
 
@@ -31,6 +32,8 @@ export interface MqttServiceContext {
   outages?: OutagePort | null;
   /** The rules engine (null when not running). */
   rules?: RulesPort | null;
+  /** Outlet watchdogs (null when not running, SPEC §12.7). */
+  watchdogs?: WatchdogsPort | null;
 }
 
 export interface MqttService {
@@ -71,9 +74,11 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
   const readings = new ReadingPublisher(publish, base, config.mqtt.heartbeat_s * 1000, () => clock.now());
   const switches = ctx.switches ?? null;
   const outages = ctx.outages ?? null;
+  const watchdogs = new WatchdogPublisher(publish, base, ctx.watchdogs ?? null);
   const discovery = new DiscoveryPublisher({
     config, registry, publish, clock, logger: log, version: ctx.version,
     switches: () => switches?.list().map((s) => ({ id: s.target.id, name: s.target.name })) ?? null,
+    watchdogs: () => watchdogs.names(),
   });
   const power = new PowerPublisher(publish, base, switches, outages);
   let lastCounts = '';
@@ -103,7 +108,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
     if (!info || !profile) return;
     const layoutKey = `${info.profile}|${snap.capabilities.join(',')}|${Object.keys(snap.outlets).length}|${Object.keys(snap.banks).join(',')}|${Object.keys(snap.environment?.contacts ?? {}).join(',')}`;
     readings.update(snap, profile, layoutKey);
-    states.update(snap.device_id, summaryMessages(snap, { host: info.host, state: info.state }), layoutKey);
+    states.update(snap.device_id, summaryMessages(snap, { host: info.host, state: info.state, ...(info.transport ? { transport: info.transport } : {}) }), layoutKey);
     // Identity or entity set changed (first sample, rename, capability change): bridge info too.
     if (discovery.deviceSeen(snap, info)) publishInfo();
   };
@@ -129,6 +134,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
     publish(bridgeTopic(base, 'state'), 'online', { retain: true, qos: 1 });
     publishInfo();
     power.publishAll();
+    watchdogs.publishAll();
     republishAll();
     if (ha.enabled) discovery.publishAll();
   };
@@ -183,6 +189,10 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
           for (const id of e.device_id !== null ? [e.device_id] : registry.list().map((d) => d.id)) respond(deviceTopic(base, id, 'automation/event'), body);
         }),
         bus.on('rules.state', ({ device_id }) => publishRules(device_id)),
+        bus.on('watchdog', (e) => {
+          // A watchdog added or removed: its HA entities follow (SPEC §10.3).
+          if (watchdogs.onEvent(e) && ha.enabled) discovery.publishBridge();
+        }),
         bus.on('outage', (e) => {
           power.onOutage(e);
           if (e.type === 'verdict') publishInfo();
@@ -207,6 +217,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
               forgetDevice,
               mqttConnected: () => client.connected,
               rules: ctx.rules ?? null,
+              watchdogs: ctx.watchdogs ?? null,
               switches,
               switchesChanged,
             },

@@ -25,6 +25,8 @@ function json(sub: string, body: Record<string, unknown>, ts: number, heartbeatS
 export interface DeviceMeta {
   host: string;
   state: TransportState;
+  /** DeviceInfo.transport (`snmp`, or a plug's local API); absent = snmp. */
+  transport?: string;
 }
 
 /** The JSON summaries and availability of a snapshot (the readings go through ReadingPublisher). */
@@ -45,7 +47,7 @@ export function summaryMessages(snap: PduSnapshot, meta: DeviceMeta): StateMessa
     json('device', {
       device_id: snap.device_id, serial: id.serial, serial_numeric: id.serial_numeric, model: id.model, name: id.name,
       firmware_main: id.firmware_main, firmware_secondary: id.firmware_secondary, hardware_rev: id.hardware_rev,
-      outlet_count: id.outlet_count, phase_count: id.phase_count, max_current: id.max_current, transport: 'snmp', state: meta.state,
+      outlet_count: id.outlet_count, phase_count: id.phase_count, max_current: id.max_current, transport: meta.transport ?? 'snmp', state: meta.state,
       sys_name: id.sys_name, sys_location: id.sys_location, sys_contact: id.sys_contact, manufacture_date: id.manufacture_date,
       capabilities: snap.capabilities, source_voltage_scale: snap.source_voltage_scale, host: meta.host,
     }, snap.ts, 300),

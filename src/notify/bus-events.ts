@@ -1,5 +1,6 @@
 import type { HealthChange } from '../core/bus.js';
 import type { OutageBusEvent } from '../core/power.js';
+import type { WatchdogBusEvent } from '../core/watchdog.js';
 
 // Which webhook event a bus event is (SPEC §11.8). Pure mappings, so the service only routes.
 
@@ -35,4 +36,17 @@ export function healthWebhookEvent(c: HealthChange): WebhookEventOf | null {
 export function conditionSince(data: unknown, ts: number): number {
   const started = (data as { started_at?: unknown } | null)?.started_at;
   return typeof started === 'number' ? started : ts;
+}
+
+/** A watchdog entering `cycling` → watchdog.cycling; entering `gave_up` → watchdog.gave_up (SPEC §11.8). */
+export function watchdogWebhookEvent(e: WatchdogBusEvent): WebhookEventOf | null {
+  if (e.kind !== 'state' || !e.status) return null;
+  if (e.status.state !== 'cycling' && e.status.state !== 'gave_up') return null;
+  // cycling: `cycles` is the number of the cycle starting (the count includes finished cycles only).
+  const cycles = e.status.state === 'cycling' ? e.status.cycles + 1 : e.status.cycles;
+  const data = {
+    name: e.name, state: e.status.state, reason: e.status.reason, cycles, last_cycle_at: e.status.last_cycle_at,
+    device_id: e.device_id, outlet: e.outlet,
+  };
+  return { event: `watchdog.${e.status.state}`, data, ts: e.ts };
 }

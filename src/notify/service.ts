@@ -5,7 +5,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { NotifyQueueStore, QueuedNotification } from '../core/notify.js';
 import type { OutageBusEvent } from '../core/power.js';
-import { conditionSince, healthWebhookEvent, outageWebhookEvent } from './bus-events.js';
+import { conditionSince, healthWebhookEvent, outageWebhookEvent, watchdogWebhookEvent } from './bus-events.js';
 import { reminderText, summaryText, webhookBody } from './payload.js';
 import { newHook, type Hook, type WebhookStats } from './hook.js';
 import { backoffSeconds, conditionOf, giveUpBefore, isExpired, nextToSend, quietUntil, repeatKey } from './schedule.js';
@@ -227,6 +227,10 @@ export function createNotifier(ctx: NotifierContext): Notifier {
         const target = e.data?.notify;
         if (e.type === 'triggered' && typeof target === 'string' && target !== 'mqtt') dispatch(target, 'rule.fired', data, e.ts);
         else if (e.type === 'command_failed') dispatch(null, 'rule.failed', data, e.ts);
+      }));
+      unsubscribe.push(bus.on('watchdog', (e) => {
+        const w = watchdogWebhookEvent(e);
+        if (w) dispatch(null, w.event, w.data, w.ts);
       }));
       unsubscribe.push(bus.on('health', (c) => {
         const w = healthWebhookEvent(c);

@@ -11,6 +11,7 @@ import { initialEngineState, step, type EngineEffect, type EngineInput, type Eng
 import type { ProbeCycleEvidence, PduPollEvidence } from './evidence.js';
 import { powerStatistics } from './statistics.js';
 import { RestartGapWatch } from './boot-watch.js';
+import { deviceSensorEvidence, type SensorDevice } from './device-sensors.js';
 
 // The outage service (SPEC §11.3-§11.6): turns polls and probe cycles into evidence, runs the
 // pure engine, and applies its effects — records in the store, `outage` events on the bus.
@@ -70,6 +71,7 @@ export function createOutageService(opts: OutageServiceOptions): OutageService {
   const closedIds = new Map<'power' | 'network', number>();
   let verdict: Verdict = 'normal';
   const lastPollTs = new Map<string, number>();
+  const lastVoltage = new Map<string, number | null>();
   const pendingReboot = new Map<string, number>();
   const offs: Array<() => void> = [];
   let heartbeat: ScheduledTarget | null = null;
@@ -166,11 +168,26 @@ export function createOutageService(opts: OutageServiceOptions): OutageService {
     emitRecord('updated', rec.kind, rec);
   }
 
+  /** Devices with role `sensor` (metered plugs) and what their polls last said (SPEC §11.3). */
+  function sensorDevices(): SensorDevice[] {
+    const out: SensorDevice[] = [];
+    for (const d of opts.registry.list()) {
+      const info = opts.registry.info(d.id);
+      if (info?.role !== 'sensor') continue;
+      out.push({
+        device_id: d.id, poll_interval_s: info.pollIntervalS, state: d.state,
+        last_sample_ts: lastPollTs.get(d.id) ?? null, voltage: lastVoltage.get(d.id) ?? null,
+      });
+    }
+    return out;
+  }
+
   function onSample(snap: PduSnapshot): void {
     const bootAt = pendingReboot.get(snap.device_id);
     pendingReboot.delete(snap.device_id);
     const prev = lastPollTs.get(snap.device_id) ?? null;
     lastPollTs.set(snap.device_id, snap.ts);
+    lastVoltage.set(snap.device_id, snap.input.voltage);
     gapWatch?.sample(snap);
     if (!config.use_pdu_signals) return;
     const reboot = bootAt === undefined ? null : { boot_at: bootAt, last_poll_at: prev };
@@ -208,7 +225,10 @@ export function createOutageService(opts: OutageServiceOptions): OutageService {
           pendingReboot.set(e.device_id, Date.parse(e.data.boot_at) / 1000);
         }),
         bus.on('probe', (e) => {
-          if (!e.manual) feed({ kind: 'cycle', evidence: cycleEvidence(e) });
+          if (e.manual) return;
+          const evidence = cycleEvidence(e);
+          evidence.sensors.push(...deviceSensorEvidence(sensorDevices(), e.ts, config));
+          feed({ kind: 'cycle', evidence });
         }),
         bus.on('automation', (e) => {
           if (e.type === 'triggered' && e.device_id !== null) noteShed(e.device_id, e.data?.action, e.data?.outlets);

@@ -2,6 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPasswordHash } from '../../src/config/index.js';
@@ -16,6 +17,15 @@ beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), 'p2m-e2e-'));
 }, 120_000);
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the web port must stay the same across a restart). */
+async function freeTcpPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
 
 /** Run the CLI to completion (bounded), capturing output. */
 function run(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<{ code: number | null; out: string; err: string }> {
@@ -47,13 +57,55 @@ describe('power2mqtt CLI (built)', () => {
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const msgs = lines.map((l) => l.msg);
     expect(msgs.find((m) => String(m).includes(' running: '))).toMatch(
-      /^power2mqtt \d+\.\d+\.\d+ running: polling 1 PDU \(demo: simulated PDU44001 on udp:\/\/127\.0\.0\.1:\d+\); MQTT broker on mqtt:\/\/127\.0\.0\.1:\d+; topics under pdu\/; probing 4 switches; web on http:\/\/127\.0\.0\.1:\d+\/$/,
+      /^power2mqtt \d+\.\d+\.\d+ running: polling 1 PDU and 2 plugs \(demo: simulated PDU44001 on udp:\/\/127\.0\.0\.1:\d+\); MQTT broker on mqtt:\/\/127\.0\.0\.1:\d+; topics under pdu\/; probing 4 switches; web on http:\/\/127\.0\.0\.1:\d+\/$/,
     );
     expect(lines.find((l) => l.msg === 'pdu identified')).toMatchObject({ device_id: 'demo-pdu', model: 'PDU44001', outlets: 10, banks: 2 });
     expect(lines.find((l) => l.msg === 'pdu polling')).toMatchObject({ device_id: 'demo-pdu', outlets_on: '10/10', source: 'A' });
     expect(msgs.at(-1)).toBe('power2mqtt stopped');
     expect(lines.every((l) => l.level === 30)).toBe(true); // nothing above info in a healthy demo
   });
+
+  it('POST /api/system/restart restarts in-process with the saved settings; check-config shows them as runtime', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p2m-restart-'));
+    const port = await freeTcpPort();
+    const env = { PATH: process.env.PATH ?? '', POWER2MQTT_DEMO__SNMP_PORT: '0', POWER2MQTT_MQTT__EMBEDDED__PORT: '0', POWER2MQTT_WEB__PORT: String(port) };
+    const child = spawn(process.execPath, [MAIN], { cwd: dir, env });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = new Promise<number | null>((r) => child.on('close', r));
+    const until = async (what: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(what(), out.slice(-2000)).toBe(true);
+    };
+    const running = (): number => out.split('\n').filter((l) => l.includes(' running: ')).length;
+    try {
+      await until(() => out.includes('"msg":"pdu polling"'));
+      const base = `http://127.0.0.1:${port}`;
+      const put = await fetch(`${base}/api/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'devices[].poll_interval_s': 2, 'snmp.retries': 1 }) });
+      expect(((await put.json()) as { restart_required: string[] }).restart_required).toEqual(['devices[].poll_interval_s', 'snmp.retries']);
+      expect((await fetch(`${base}/api/system/restart`, { method: 'POST' })).status).toBe(200);
+      await until(() => running() === 2 && out.lastIndexOf('"msg":"pdu polling"') > out.lastIndexOf('"msg":"restarting"'));
+      const info = (await (await fetch(`${base}/api/system/info`)).json()) as { restart_required: string[] };
+      expect(info.restart_required).toEqual([]);
+      expect(out).toMatch(/demo-pdu@127\.0\.0\.1:\d+\/2s/);
+      child.kill('SIGTERM');
+      expect(await code).toBe(0);
+      const checked = await new Promise<string>((res) => {
+        const c = spawn(process.execPath, [MAIN, 'check-config'], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+        let text = '';
+        c.stdout.on('data', (d) => (text += d));
+        c.on('close', () => res(text));
+      });
+      expect(checked).toMatch(/retries: 1\s+# runtime/);
+      expect(checked).toMatch(/timeout_ms: 800\s+# default/);
+      expect(checked).toContain('runtime (saved with PUT /api/config)');
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('a bad config exits 2 with every problem named and a hint, never a stack trace', async () => {
     writeFileSync(join(cwd, 'bad.yaml'), 'devices:\n  - host: 10.0.0.1\n    poll_interval_s: 0\n    comunity: x\nlog:\n  level: loud\n');
@@ -80,6 +132,17 @@ describe('power2mqtt CLI (built)', () => {
     expect(r.out).toMatch(/community: "\*\*\*"\s+# file/);
     expect(r.out).toMatch(/write_community: "\*\*\*"\s+# env/);
     expect(r.out).toMatch(/level: debug\s+# env/);
+  });
+
+  it('every command answers --help with its own usage (exit 0); the overview lists the exit codes', async () => {
+    const commands = ['run', 'check-config', 'healthcheck', 'probe', 'discover', 'mock-pdu', 'export', 'report', 'switch', 'watchdog', 'stats', 'cleanup', 'notify', 'hash-password', 'token', 'mqtt-credentials'];
+    const replies = await Promise.all(commands.map((c) => run([c, '--help'])));
+    for (const [i, c] of commands.entries()) {
+      const r = replies[i]!;
+      expect(r.code, c).toBe(0);
+      expect(r.out, c).toMatch(new RegExp(`usage: power2mqtt ${c}\\b`));
+    }
+    expect((await run(['--help'])).out).toMatch(/exit codes: 0 done · 1 failed at run time.*2 bad usage or invalid configuration/s);
   });
 
   it('--help and unknown commands', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { configSchema, resolveConfig, type Config, type ConfigInput } from '../../src/config/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 
@@ -17,11 +17,12 @@ export interface TestApp {
 }
 
 /** The real app with a config built like a config file would be (demo on, random ports, temp data dir). */
-export async function startTestApp(input: ConfigInput = {}): Promise<TestApp> {
+export async function startTestApp(input: ConfigInput = {}, extra: Partial<Omit<AppOptions, 'config'>> = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'p2m-app-'));
   const parsed = configSchema.parse({
     ...input,
-    demo: { snmp_port: 0, ...(input.demo ?? {}) },
+    // Demo plugs (an HS300 strip and a Shelly plug) only when a test asks: most tests count the demo's devices.
+    demo: { snmp_port: 0, plugs: false, ...(input.demo ?? {}) },
     mqtt: { ...(input.mqtt ?? {}), embedded: { port: 0, ...(input.mqtt?.embedded ?? {}) } },
     history: { path: join(dir, 'power2mqtt.db'), ...(input.history ?? {}) },
     // An ephemeral web port: test files run in parallel and a developer's demo may hold :8080.
@@ -31,7 +32,7 @@ export async function startTestApp(input: ConfigInput = {}): Promise<TestApp> {
     reports: { path: join(dir, 'reports'), ...(input.reports ?? {}) },
   });
   const config = resolveConfig(parsed, { fileLoaded: false });
-  const app = createApp({ config, logger: silentLogger(), configFile: null });
+  const app = createApp({ logger: silentLogger(), configFile: null, ...extra, config });
   await app.start();
   const mqttUrl = app.broker ? app.broker.url : config.mqtt.url;
   const web = app.http?.address() ?? null;

@@ -112,8 +112,12 @@ function checkDependencyCycles(items: unknown, ctx: z.RefinementCtx): void {
   for (const w of items as Array<{ name?: unknown; depends_on?: unknown }>) {
     if (typeof w?.name === 'string' && typeof w.depends_on === 'string' && w.depends_on !== '') deps.set(w.name, w.depends_on);
   }
-  items.forEach((w: { name?: unknown }, i) => {
+  items.forEach((w: { name?: unknown; depends_on?: unknown }, i) => {
     if (typeof w?.name !== 'string') return;
+    if (typeof w.depends_on === 'string' && w.depends_on !== '' && w.depends_on !== w.name && !items.some((x: { name?: unknown }) => x?.name === w.depends_on)) {
+      fail(ctx, [i, 'depends_on'], `names no watchdog "${w.depends_on}"`, 'name another entry of watchdogs, or use ""');
+      return;
+    }
     const chain = [w.name];
     let next = deps.get(w.name);
     while (next !== undefined && !chain.includes(next)) {

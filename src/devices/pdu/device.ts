@@ -42,6 +42,7 @@ const SLOW_GROUP_MS = 60_000;
 /** One polled CyberPower PDU: discovery, the 1 Hz cycle, health, and (via PduCommander) commands. */
 export class PduDevice {
   readonly id: string;
+  readonly kind = 'cyberpower' as const;
   private transport: SnmpTransport;
   private readonly batch: BatchState;
   private health: HealthState;

@@ -48,7 +48,7 @@ export function createPduTools(deps: PduToolsDeps): PduToolsPort {
   return {
     describe(deviceId): PduDescription | null {
       const d = registry.get(deviceId);
-      if (!d) return null;
+      if (!d || d.kind !== 'cyberpower') return null; // SNMP settings: PDUs only
       const spec = registry.runtimeSpec(deviceId);
       const h = d.healthState();
       const stats = d.schedulerTarget()?.stats();

@@ -1,6 +1,7 @@
 import { bridgeAvailability, bridgeStateTopic } from './availability.js';
 import { BRIDGE_ID_PREFIX, bridgeDevice, origin, sanitizeId } from './device.js';
 import { toDiscovery } from './entity.js';
+import { WATCHDOG_STATES } from '../../core/watchdog.js';
 import type { DeviceContext, DiscoveryConfig, EntitySpec } from './types.js';
 
 // The `power2mqtt bridge` HA device (SPEC §10.3). Switch and watchdog entities are built only
@@ -20,8 +21,8 @@ export interface BridgeDiscoveryInput {
   watchdogs?: readonly string[];
 }
 
-/** Watchdog states of SPEC §12.7 (the enum sensor's options). */
-export const WATCHDOG_STATES = ['ok', 'waiting', 'cycling', 'booting', 'recovered', 'gave_up', 'suppressed'] as const;
+/** Watchdog states of SPEC §12.7 (the enum sensor's options): the one list in core/watchdog.ts. */
+export { WATCHDOG_STATES };
 
 const uid = (suffix: string): string => `${BRIDGE_ID_PREFIX}_${suffix}`;
 

@@ -37,13 +37,13 @@ function compact(block: Record<string, unknown>): Record<string, unknown> {
 export interface PduDeviceInput {
   deviceId: string;
   label: string;
-  identity: Pick<Identity, 'name' | 'model' | 'serial' | 'firmware_main' | 'hardware_rev'>;
+  identity: Pick<Identity, 'manufacturer' | 'name' | 'model' | 'serial' | 'firmware_main' | 'hardware_rev'>;
   publicUrl: string;
 }
 
 /** HA device name: label || PDU name || "CyberPower {DEVICE_ID}" (SPEC §10.1). */
 export function pduDeviceName(input: Pick<PduDeviceInput, 'deviceId' | 'label' | 'identity'>): string {
-  return input.label.trim() || input.identity.name.trim() || `CyberPower ${input.deviceId}`;
+  return input.label.trim() || input.identity.name.trim() || `${input.identity.manufacturer?.trim() || 'CyberPower'} ${input.deviceId}`;
 }
 
 export function pduDevice(input: PduDeviceInput): Record<string, unknown> {
@@ -51,7 +51,7 @@ export function pduDevice(input: PduDeviceInput): Record<string, unknown> {
   return compact({
     identifiers: [pduIdentifier(id.serial)],
     name: pduDeviceName(input),
-    manufacturer: 'CyberPower',
+    manufacturer: id.manufacturer?.trim() || 'CyberPower',
     model: id.model.trim(),
     serial_number: id.serial.trim(),
     sw_version: id.firmware_main.trim(),

@@ -71,6 +71,11 @@ describe('GET /metrics on the demo app (SPEC §19)', () => {
     const rules = m.all('power2mqtt_rule_executions_total');
     expect(rules.length).toBeGreaterThan(0);
     expect(rules.every((s) => s.value === 0)).toBe(true);
+    // The demo's outlet watchdog (SPEC §12.7): one state set to 1, no cycles yet.
+    const dog = m.all('power2mqtt_watchdog_state', { watchdog: 'demo-modem' });
+    expect(dog).toHaveLength(7);
+    expect(dog.filter((s) => s.value === 1)).toHaveLength(1);
+    expect(m.value('power2mqtt_watchdog_cycles', { watchdog: 'demo-modem' })).toBe(0);
     expect(m.value('process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(m.types.get('power2mqtt_poll_lateness_seconds')).toBe('summary');
     expect(m.types.get('power2mqtt_energy_kwh')).toBe('gauge');

@@ -164,6 +164,13 @@ describe('GET /api/openapi.json', () => {
     ['post', '/api/rules/reload'],
     ['post', '/api/rules/{name}/dry-run'],
     ['post', '/api/rules/dry-run'],
+    ['get', '/api/watchdogs'],
+    ['post', '/api/watchdogs'],
+    ['get', '/api/watchdogs/{name}'],
+    ['put', '/api/watchdogs/{name}'],
+    ['delete', '/api/watchdogs/{name}'],
+    ['post', '/api/watchdogs/{name}/reset'],
+    ['post', '/api/watchdogs/{name}/test'],
     ['get', '/api/events'],
     ['get', '/api/history/banks'],
     ['get', '/api/history/banks.csv'],
@@ -192,6 +199,13 @@ describe('GET /api/openapi.json', () => {
     ['post', '/api/pdus/test-connection'],
     ['post', '/api/pdus/discover'],
     ['get', '/api/system/info'],
+    ['get', '/api/system/logs'],
+    ['get', '/api/system/backup'],
+    ['post', '/api/system/restore'],
+    ['post', '/api/system/restart'],
+    ['get', '/api/config'],
+    ['put', '/api/config'],
+    ['post', '/api/config/test-mqtt'],
     ['get', '/api/openapi.json'],
     ['post', '/api/auth/login'],
     ['post', '/api/auth/logout'],
@@ -217,6 +231,22 @@ describe('GET /api/openapi.json', () => {
     const post = paths['/api/switches']!.post as unknown as { requestBody: { content: Record<string, { schema: { required: string[] } }> } };
     expect(post.requestBody.content['application/json']!.schema.required).toContain('name');
     expect(Object.keys(paths['/api/switches']!.post!.responses!)).toEqual(expect.arrayContaining(['201', '400', '409']));
+  });
+
+  it('states every route\'s access: security schemes, `security` and `x-access` (SPEC §14.1, §16)', async () => {
+    type Op = { security: unknown[]; 'x-access': string; description: string };
+    const doc = (await call('/api/openapi.json')).body as { components: { securitySchemes: Record<string, unknown> }; paths: Record<string, Record<string, Op>> };
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(['bearerAuth', 'cookieAuth']);
+    expect(doc.components.securitySchemes.cookieAuth).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'p2m_session' });
+    const op = (m: string, p: string): Op => doc.paths[p]![m]!;
+    expect(op('get', '/api/health')).toMatchObject({ security: [], 'x-access': 'public' });
+    expect(op('get', '/api/status')).toMatchObject({ security: [{ bearerAuth: [] }, { cookieAuth: [] }], 'x-access': 'read' });
+    expect(op('post', '/api/outlets/{n}/command')['x-access']).toBe('control');
+    expect(op('put', '/api/config')['x-access']).toBe('admin');
+    expect(op('put', '/api/config').description).toMatch(/Access: when authentication is on: role admin/);
+    for (const ops of Object.values(doc.paths)) {
+      for (const o of Object.values(ops)) expect(['public', 'read', 'control', 'admin']).toContain(o['x-access']);
+    }
   });
 
   it('lists only routes the server answers', async () => {

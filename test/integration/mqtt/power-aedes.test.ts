@@ -134,7 +134,8 @@ describe('Home Assistant discovery of the bridge device (SPEC §10.3)', () => {
 
   it('every bridge-device config passes the HA schema check and has a unique id', () => {
     const bridge = [...last.entries()].filter(([k, v]) => k.startsWith('homeassistant/') && v !== '' && k.includes('/power2mqtt_'));
-    expect(bridge.length).toBe(4 + ids.size); // status, mains power, last duration, switches up + one per switch
+    // status, mains power, last duration, switches up + one per switch + the demo watchdog's state, cycles, reset (SPEC §10.3)
+    expect(bridge.length).toBe(4 + ids.size + 3);
     const uids = new Set<string>();
     for (const [topic, payload] of bridge) {
       const p = JSON.parse(payload) as { unique_id: string };
