@@ -19,7 +19,7 @@ import { createSimulatedPdu, type SimulatedPdu } from './devices/pdu/simulator/a
 import { createPduTools } from './devices/pdu/tools.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { PlugDevice, type PlugDeviceDeps } from './devices/plug/device.js';
-import { isPlugKind, plugSettingsFrom } from './devices/plug/settings.js';
+import { isPlugKind, plugSettingsFrom, runtimePlugSettings } from './devices/plug/settings.js';
 import { startDemoPlugs, withPlugScenarios, type DemoPlugs } from './devices/plug/demo.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { redactUrl } from './mqtt/client.js';
@@ -107,9 +107,12 @@ export function createApp(opts: AppOptions): App {
   const scheduler = new Scheduler(clock, (id, err) => log.error({ target: id, error: errorMessage(err) }, 'scheduled cycle failed'));
   const deps: PduDeviceDeps = { clock, bus, logger, transportFactory: (o) => new NetSnmpTransport(o) };
   const plugDeps: PlugDeviceDeps = { clock, bus, logger };
-  const registry = new DeviceRegistry(clock, (spec) =>
-    new PduDevice(runtimePduSettings(config, pollOverrideS === null ? spec : { ...spec, poll_interval_s: pollOverrideS }), deps),
-  );
+  const registry = new DeviceRegistry(clock, (added) => {
+    const spec = pollOverrideS === null ? added : { ...added, poll_interval_s: pollOverrideS };
+    const kind = spec.kind ?? 'cyberpower';
+    // Runtime plugs (kind kasa | shelly | tasmota) are polled like config-file plugs.
+    return isPlugKind(kind) ? new PlugDevice(runtimePlugSettings(config, { ...spec, kind }), plugDeps) : new PduDevice(runtimePduSettings(config, spec), deps);
+  });
   let simulator: SimulatedPdu | null = null;
   let broker: EmbeddedBroker | null = null;
   let mqtt: MqttService | null = null;
@@ -145,7 +148,36 @@ export function createApp(opts: AppOptions): App {
         polls: registry.pollStats(),
       };
     },
+    details() {
+      const nowMs = clock.now();
+      const w = history?.writer.stats;
+      const polls = new Map(registry.pollStats().map((p) => [p.device_id, p]));
+      const c = mqtt?.client.stats();
+      return {
+        subsystems: {
+          mqtt: mqtt && c ? {
+            connected: mqtt.client.connected, reconnect_count: Math.max(0, c.connects - 1), broker: brokerLabel, publish_errors: c.dropped, total_publishes: c.publishes,
+          } : null,
+          history: w && history ? { db_path: resolve(config.history.path), total_writes: w.total_writes, write_errors: w.write_errors, healthy: w.healthy } : null,
+          probes: switches ? switches.counts() : null,
+        },
+        uptime_seconds: Math.round(process.uptime()),
+        pollers: registry.all().map((d) => {
+          const h = d.healthState();
+          const p = polls.get(d.id);
+          return {
+            device_id: d.id, state: h.state, poll_count: p?.cycles ?? 0, poll_errors: p?.failures ?? 0,
+            last_poll_duration_ms: p && p.cycles > 0 ? Math.round(p.last_duration_ms * 10) / 10 : null,
+            seconds_since_last_poll: h.lastSuccessAt === null ? null : Math.round((nowMs - h.lastSuccessAt) / 100) / 10,
+            consecutive_failures: h.consecutiveFailures,
+          };
+        }),
+        restart_required: settings?.restartRequired() ?? [],
+      };
+    },
   };
+  /** Where the bridge's MQTT connection goes (credentials never shown). */
+  let brokerLabel = '';
   // The data directory holds the database and generated secrets (e.g. broker credentials).
   const dataDir = resolve(dirname(config.history.path));
 
@@ -316,6 +348,7 @@ export function createApp(opts: AppOptions): App {
       watchdogs = createWatchdogService({
         fixed: fixedWatchdogs, registry, switches, outages, prober, store: history.watchdogs, clock, scheduler, bus, logger,
       });
+      brokerLabel = redactUrl(connection.url);
       mqtt = createMqttService({
         config, logger, clock, bus, registry, version: VERSION, demo: config.demo.enabled, connection, switches, outages, rules, watchdogs,
       });

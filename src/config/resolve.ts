@@ -8,10 +8,10 @@ export interface ResolveContext {
   fileLoaded: boolean;
 }
 
-const DEFAULT_PORT: Record<DeviceKind, number> = { cyberpower: 161, kasa: 9999, shelly: 80, tasmota: 80 };
+export const DEFAULT_PORT: Record<DeviceKind, number> = { cyberpower: 161, kasa: 9999, shelly: 80, tasmota: 80 };
 
 /** 1 Hz is the product's promise for PDUs (§7.6); plugs' local APIs are slower. */
-const DEFAULT_POLL_S: Record<DeviceKind, number> = { cyberpower: 1, kasa: 2, shelly: 2, tasmota: 2 };
+export const DEFAULT_POLL_S: Record<DeviceKind, number> = { cyberpower: 1, kasa: 2, shelly: 2, tasmota: 2 };
 
 /** `pdu-01`, `pdu-02`, …: the first free number not taken by an explicit id (§5). */
 export function assignDeviceIds(ids: readonly string[]): string[] {

@@ -64,8 +64,14 @@ export interface DeviceInfo extends DeviceSummary {
 /** What `device/add` may set at runtime (SPEC §9.3). */
 export interface RuntimeDeviceSpec {
   id?: string;
+  /** Absent = cyberpower (an SNMP PDU); kasa | shelly | tasmota = a metered plug. */
+  kind?: 'cyberpower' | 'kasa' | 'shelly' | 'tasmota';
   host: string;
   port?: number;
+  /** Plugs: Shelly digest / Tasmota web password. */
+  password?: string;
+  /** Plugs: `sensor` = its answers count in the outage quorum (SPEC §11.3). */
+  role?: '' | 'sensor';
   community?: string;
   write_community?: string;
   snmp_version?: '1' | '2c';
@@ -208,10 +214,33 @@ export interface RuntimeStats {
   polls: PollStats[];
 }
 
+/** The detail part of `GET /api/health` (SPEC §14.2), beside status and issues. */
+export interface HealthDetails {
+  subsystems: {
+    mqtt: { connected: boolean; reconnect_count: number; broker: string; publish_errors: number; total_publishes: number } | null;
+    history: { db_path: string; total_writes: number; write_errors: number; healthy: boolean } | null;
+    probes: { total: number; up: number; down: number; unknown: number; stale: number } | null;
+  };
+  uptime_seconds: number;
+  pollers: Array<{
+    device_id: string;
+    state: string;
+    poll_count: number;
+    poll_errors: number;
+    last_poll_duration_ms: number | null;
+    seconds_since_last_poll: number | null;
+    consecutive_failures: number;
+  }>;
+  /** Saved runtime settings waiting for a restart (PUT /api/config). */
+  restart_required: string[];
+}
+
 /** `GET /api/health` and MQTT `health_check`: healthy only when polling and writing. */
 export interface HealthPort {
   check(): { healthy: boolean; issues: string[] };
   stats(): RuntimeStats;
+  /** Subsystems and pollers; absent in embeddings without them. */
+  details?(): HealthDetails;
 }
 
 /** Demo scenarios (SPEC §8), only when the demo runs. */

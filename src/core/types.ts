@@ -19,6 +19,8 @@ export const CAPABILITIES = [
   'coldstart',
   'environment',
   'total_row',
+  /** The device reports its input frequency (PDUs whose agent answers it; plugs whose API has one, e.g. Shelly Gen2). */
+  'input_frequency',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -65,6 +67,11 @@ export interface OutletReading {
   current: number | null;
   power: number | null;
   energy: number | null;
+  /**
+   * false = a meter without a relay (e.g. a Shelly pm1/em1 channel): it cannot be switched, so it
+   * gets no switch or reboot entity and commands are refused. Absent = it has a relay (every PDU outlet).
+   */
+  switchable?: false;
 }
 
 export interface AtsReading {

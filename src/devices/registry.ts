@@ -12,8 +12,8 @@ import { PLUG_VIEW_PROFILE, type PlugDevice } from './plug/device.js';
 /** A polled device: an SNMP PDU or a metered smart plug (`kind` tells them apart; views never need to). */
 export type RegisteredDevice = PduDevice | PlugDevice;
 
-/** Builds a PduDevice for a runtime-added device (the composition root knows how). */
-export type DeviceFactory = (spec: RuntimeDeviceSpec & { id: string }) => PduDevice;
+/** Builds the device (a PDU or a plug, by `spec.kind`) for a runtime-added device (the composition root knows how). */
+export type DeviceFactory = (spec: RuntimeDeviceSpec & { id: string }) => RegisteredDevice;
 
 /** Live state of every device and the one path for commands (ARCHITECTURE.md). */
 export class DeviceRegistry implements DeviceRegistryPort {
@@ -199,7 +199,8 @@ export class DeviceRegistry implements DeviceRegistryPort {
     const d = this.devices.get(deviceId);
     if (!d) return { ok: false, error: `unknown device "${deviceId}"` };
     if (d.settings.fromConfig ?? true) return { ok: false, error: 'defined in config file' };
-    this.scheduler?.remove(`pdu:${deviceId}`);
+    // Its scheduler target goes too (PDUs poll as `pdu:{id}`, plugs as `plug:{id}`): re-adding the id must not collide.
+    this.scheduler?.remove(`${d.kind === 'cyberpower' ? 'pdu' : 'plug'}:${deviceId}`);
     this.devices.delete(deviceId);
     this.runtimeSpecs.delete(deviceId);
     this.state?.removeRuntimeDevice(deviceId);

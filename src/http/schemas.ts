@@ -156,7 +156,22 @@ export const statisticsView = z.object({
 export const healthView = z.object({
   status: z.enum(['healthy', 'degraded']),
   issues: z.array(z.string()),
-  pdu_count: z.number().int(),
+  pdu_count: z.number().int().describe('devices polled (PDUs and plugs)'),
+  subsystems: z
+    .object({
+      mqtt: z.object({ connected: z.boolean(), reconnect_count: z.number().int(), broker: z.string(), publish_errors: z.number().int(), total_publishes: z.number().int() }).nullable(),
+      history: z.object({ db_path: z.string(), total_writes: z.number().int(), write_errors: z.number().int(), healthy: z.boolean() }).nullable(),
+      probes: z.object({ total: z.number().int(), up: z.number().int(), down: z.number().int(), unknown: z.number().int(), stale: z.number().int() }).nullable(),
+    })
+    .optional(),
+  uptime_seconds: z.number().int().optional(),
+  pollers: z
+    .array(z.object({
+      device_id: z.string(), state: z.string(), poll_count: z.number().int(), poll_errors: z.number().int(), last_poll_duration_ms: z.number().nullable(),
+      seconds_since_last_poll: z.number().nullable().describe('since the last successful poll'), consecutive_failures: z.number().int(),
+    }))
+    .optional(),
+  restart_required: z.array(z.string()).optional().describe('saved runtime settings waiting for a restart'),
 });
 
 export const deletedView = z.object({ id: z.number().int(), deleted: z.literal(true) });

@@ -5,6 +5,7 @@ import type { EngineConfig } from './config.js';
 import { RING_SIZE, type EngineEffect, type EngineState, type LastCycle, type Streak } from './engine-types.js';
 import type { ProbeCycleEvidence } from './evidence.js';
 import { lostPdus, rebootRecent, resetStreak } from './lifecycle.js';
+import { signal } from './pdu-step.js';
 import { verdict, type VerdictResult } from './verdict.js';
 import type { SwitchId } from '../core/power.js';
 
@@ -40,6 +41,15 @@ export function applyCycle(s: EngineState, ev: ProbeCycleEvidence, cfg: EngineCo
   s.quorum_streak = extend(s.quorum_streak, vr.quorum && vr.control_ok, ev.ts);
   s.network_streak = extend(s.network_streak, vr.verdict === 'network_fault', ev.ts);
   return vr;
+}
+
+/**
+ * The cycle's signals (a sensor plug's counter reset): kept, and attached to an open outage or
+ * one within ± 2 cycles of it, like the PDU signals of §11.4. They never change the verdict, so a
+ * reset alone never opens an outage.
+ */
+export function applyCycleSignals(s: EngineState, ev: ProbeCycleEvidence, cfg: EngineConfig, effects: EngineEffect[]): void {
+  for (const sig of ev.signals ?? []) signal(s, { type: sig.type, device_id: sig.device_id, ts: sig.ts, data: sig.data }, cfg, effects);
 }
 
 /**

@@ -58,9 +58,12 @@ export interface CycleSummary {
   verdict: Verdict;
 }
 
-/** Signals that never open an outage on their own (§11.4); attached to a nearby one. */
+/**
+ * Signals that never open an outage on their own (§11.4); attached to a nearby one.
+ * `counter_reset`: a sensor plug's energy counter went back (it lost power between two polls).
+ */
 export interface OutageSignal {
-  type: 'ats_transfer' | 'redundancy_lost' | 'pdu_reboot';
+  type: 'ats_transfer' | 'redundancy_lost' | 'pdu_reboot' | 'counter_reset';
   device_id: string;
   ts: number;
   data: Record<string, unknown>;

@@ -45,8 +45,12 @@
 // 12. Confidence: `bridge_restart_gap` counts as two kinds by itself (the gap and the PDU boot
 //     inside it), which gives the `high` §11.6 asks for the gap record.
 // 13. Causes of a network record: none (null); cause tokens are defined for power outages only.
+// 14. A sensor plug's energy counter reset (it lost power between two polls, SPEC §11.3 gives it
+//     no place in the quorum: a poll that answered is `up`) arrives with the next probe cycle as a
+//     `counter_reset` signal: kept and attached like the §11.4 signals, never a verdict, so a reset
+//     alone never opens an outage.
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
-import { applyCycle, deviceDownEvents } from './cycle-step.js';
+import { applyCycle, applyCycleSignals, deviceDownEvents } from './cycle-step.js';
 import type { DeviceDownTrack, EngineEffect, EngineInput, EngineState, OutageModel, StepResult } from './engine-types.js';
 import { absorbCycle, evaluate, publishVerdict, resetStreak } from './lifecycle.js';
 import { copyModel, fromRecord } from './outage-model.js';
@@ -125,6 +129,7 @@ export function step(state: EngineState, input: EngineInput, cfg: EngineConfig):
     case 'cycle': {
       ts = input.evidence.ts;
       const vr = applyCycle(s, input.evidence, cfg);
+      applyCycleSignals(s, input.evidence, cfg, effects);
       absorbCycle(s);
       evaluate(s, ts, 'cycle', cfg, effects);
       deviceDownEvents(s, input.evidence, vr, cfg, effects);

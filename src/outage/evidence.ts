@@ -41,6 +41,11 @@ export interface ProbeCycleEvidence {
   /** Sensor switches and devices with role sensor (string ids). */
   sensors: Array<{ id: SwitchId; result: ProbeResult; group?: string }>;
   controls: Array<{ id: SwitchId; result: ProbeResult }>;
+  /**
+   * Sensor devices' counter resets seen since the previous cycle (device-sensors.ts): evidence
+   * for the record of a nearby outage, never a verdict (SPEC §11.3 counts a poll that answered as up).
+   */
+  signals?: Array<{ type: 'counter_reset'; device_id: string; ts: number; data: Record<string, unknown> }>;
 }
 
 type LossConfig = Pick<EngineConfig, 'source_lost_voltage'>;

@@ -34,7 +34,7 @@ function nearbyOutage(s: EngineState, from: number, to: number, cfg: EngineConfi
 }
 
 /** Keeps a recent signal and attaches it to a nearby outage (by default: near its time). */
-function signal(s: EngineState, sig: OutageSignal, cfg: EngineConfig, effects: EngineEffect[], near = nearbyOutage(s, sig.ts, sig.ts, cfg)): void {
+export function signal(s: EngineState, sig: OutageSignal, cfg: EngineConfig, effects: EngineEffect[], near = nearbyOutage(s, sig.ts, sig.ts, cfg)): void {
   s.signals = [...s.signals, sig].slice(-SIGNALS_KEPT);
   if (!near) return;
   attachSignal(near.o, sig);

@@ -11,7 +11,7 @@ import { initialEngineState, step, type EngineEffect, type EngineInput, type Eng
 import type { ProbeCycleEvidence, PduPollEvidence } from './evidence.js';
 import { powerStatistics } from './statistics.js';
 import { RestartGapWatch } from './boot-watch.js';
-import { deviceSensorEvidence, type SensorDevice } from './device-sensors.js';
+import { counterResetSignals, deviceSensorEvidence, MAX_PENDING_RESETS, type CounterReset, type SensorDevice } from './device-sensors.js';
 
 // The outage service (SPEC §11.3-§11.6): turns polls and probe cycles into evidence, runs the
 // pure engine, and applies its effects — records in the store, `outage` events on the bus.
@@ -73,6 +73,8 @@ export function createOutageService(opts: OutageServiceOptions): OutageService {
   const lastPollTs = new Map<string, number>();
   const lastVoltage = new Map<string, number | null>();
   const pendingReboot = new Map<string, number>();
+  /** Plug counter resets since the last probe cycle (device-sensors.ts). */
+  const pendingResets: CounterReset[] = [];
   const offs: Array<() => void> = [];
   let heartbeat: ScheduledTarget | null = null;
   let gapWatch: RestartGapWatch | null = null;
@@ -221,13 +223,21 @@ export function createOutageService(opts: OutageServiceOptions): OutageService {
       offs.push(
         bus.on('sample', onSample),
         bus.on('device.event', (e) => {
+          if (e.type === 'counter_reset') {
+            const outlet = typeof e.data.outlet === 'number' ? e.data.outlet : null;
+            if (pendingResets.length < MAX_PENDING_RESETS) pendingResets.push({ device_id: e.device_id, ts: e.ts, outlet });
+            return;
+          }
           if (e.type !== 'pdu_reboot' || typeof e.data.boot_at !== 'string') return;
           pendingReboot.set(e.device_id, Date.parse(e.data.boot_at) / 1000);
         }),
         bus.on('probe', (e) => {
           if (e.manual) return;
           const evidence = cycleEvidence(e);
-          evidence.sensors.push(...deviceSensorEvidence(sensorDevices(), e.ts, config));
+          const sensors = sensorDevices();
+          evidence.sensors.push(...deviceSensorEvidence(sensors, e.ts, config));
+          const signals = counterResetSignals(sensors, pendingResets.splice(0));
+          if (signals.length > 0) evidence.signals = signals;
           feed({ kind: 'cycle', evidence });
         }),
         bus.on('automation', (e) => {

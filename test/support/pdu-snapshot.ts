@@ -2,7 +2,9 @@
 // metering, environment with 2 contacts) and reduced variants, built as plain values.
 import type { BankReading, Capability, OutletReading, PduSnapshot } from '../../src/core/types.js';
 
-export const ALL_CAPABILITIES: readonly Capability[] = ['ats', 'sources', 'outlet_metering', 'bank_energy', 'coldstart', 'environment', 'total_row'];
+export const ALL_CAPABILITIES: readonly Capability[] = [
+  'ats', 'sources', 'outlet_metering', 'bank_energy', 'coldstart', 'environment', 'total_row', 'input_frequency',
+];
 
 export interface FixtureOptions {
   deviceId?: string;
@@ -63,7 +65,11 @@ export function pduSnapshot(opts: FixtureOptions = {}): PduSnapshot {
   };
 }
 
-/** The reduced device of the brief: no ATS, no metering, 1 bank, 8 outlets. */
+/**
+ * The reduced device of the brief: no ATS, no metering, 1 bank, 8 outlets. Its agent answers the
+ * input frequency (every PDU model so far does), so `capabilities` lists what it has besides that.
+ */
 export function reducedSnapshot(opts: FixtureOptions = {}): PduSnapshot {
-  return pduSnapshot({ outlets: 8, banks: 1, capabilities: [], ...opts });
+  const { capabilities = [], ...rest } = opts;
+  return pduSnapshot({ outlets: 8, banks: 1, ...rest, capabilities: ['input_frequency', ...capabilities] });
 }

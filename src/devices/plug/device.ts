@@ -131,8 +131,10 @@ export class PlugDevice {
       return step.energy;
     });
     const success = onCycleSuccess(this.health, nowMs, this.settings.pollIntervalMs);
+    // Capabilities seen before stay while it is the same device (no entity flapping on one bad field).
+    const known = this.current?.identity.serial === reading.identity.serial ? this.current.capabilities : [];
     const snap = plugSnapshot({
-      deviceId: this.id, ts: nowMs / 1000, reading, energy, nameOverrides: this.nameOverrides,
+      deviceId: this.id, ts: nowMs / 1000, reading, energy, nameOverrides: this.nameOverrides, knownCapabilities: known,
       transport: { state: success.next.state, consecutive_failures: 0, last_success_ts: nowMs / 1000, last_error: null, poll_ms: this.deps.clock.monotonic() - startedMono },
     });
     this.apply(success);
@@ -187,6 +189,9 @@ export class PlugDevice {
     const command = (parseAction(rawAction) ?? rawAction) as OutletAction;
     const done = (r: { error?: string; code?: ErrorCode; state?: OutletState | null }): CommandResult => this.finish(outlet, command, started, opts, r);
     if (!check.ok) return Promise.resolve(done({ error: check.error, code: check.code }));
+    if (live?.outlets[outlet]?.switchable === false) {
+      return Promise.resolve(done({ error: `outlet ${outlet} is a meter without a relay: it cannot be switched`, code: 'P2M_ERR_NOT_SUPPORTED' }));
+    }
     if (!SUPPORTED.has(check.action)) {
       return Promise.resolve(done({ error: `a ${this.kind} plug supports on, off and reboot (not ${check.action})`, code: 'P2M_ERR_NOT_SUPPORTED' }));
     }

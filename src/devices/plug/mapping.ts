@@ -29,9 +29,22 @@ export interface PlugMapRow {
 
 export type Decoded = Partial<Record<OutletMetric, number | string | OutletState>>;
 
+/** Dot paths split once (they come from the static tables; bounded for any other caller). */
+const SPLIT_PATHS = new Map<string, readonly string[]>();
+const SPLIT_PATHS_MAX = 1024;
+
+function pathParts(path: string): readonly string[] {
+  let parts = SPLIT_PATHS.get(path);
+  if (!parts) {
+    parts = path.split('.');
+    if (SPLIT_PATHS.size < SPLIT_PATHS_MAX) SPLIT_PATHS.set(path, parts);
+  }
+  return parts;
+}
+
 export function getPath(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
-  for (const part of path.split('.')) {
+  for (const part of pathParts(path)) {
     if (typeof cur !== 'object' || cur === null) return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
@@ -57,6 +70,11 @@ export function toOnOff(v: unknown): OutletState | null {
   return null;
 }
 
+/** The field name is built only for a problem: decodeRows runs for every row of every poll. */
+function problem(errors: Array<{ field: string; problem: string }>, prefix: string, row: PlugMapRow, text: string): void {
+  errors.push({ field: `${prefix}${row.path}`, problem: text });
+}
+
 /** Decode one JSON object through a table. Pure; problems are collected, never thrown. */
 export function decodeRows(rows: readonly PlugMapRow[], obj: unknown, errors: Array<{ field: string; problem: string }>, prefix = ''): Decoded {
   const out: Decoded = {};
@@ -64,26 +82,25 @@ export function decodeRows(rows: readonly PlugMapRow[], obj: unknown, errors: Ar
     if (out[row.metric] !== undefined) continue;
     const raw = getPath(obj, row.path);
     if (raw === undefined || raw === null) continue;
-    const field = `${prefix}${row.path}`;
     if (row.kind === 'string') {
       if (typeof raw === 'string' || typeof raw === 'number') out[row.metric] = String(raw);
-      else errors.push({ field, problem: `expected text, got ${typeof raw}` });
+      else problem(errors, prefix, row, `expected text, got ${typeof raw}`);
       continue;
     }
     if (row.kind === 'onoff') {
       const s = toOnOff(raw);
-      if (s === null) errors.push({ field, problem: `not an on/off value: ${JSON.stringify(raw).slice(0, 40)}` });
+      if (s === null) problem(errors, prefix, row, `not an on/off value: ${JSON.stringify(raw).slice(0, 40)}`);
       else out[row.metric] = s;
       continue;
     }
     const n = toNumber(raw);
     if (n === null) {
-      errors.push({ field, problem: `not a number: ${JSON.stringify(raw).slice(0, 40)}` });
+      problem(errors, prefix, row, `not a number: ${JSON.stringify(raw).slice(0, 40)}`);
       continue;
     }
     const v = n / (row.scale ?? 1);
     if (row.range && (v < row.range[0] || v > row.range[1])) {
-      errors.push({ field, problem: `${v} outside ${row.range[0]}..${row.range[1]}` });
+      problem(errors, prefix, row, `${v} outside ${row.range[0]}..${row.range[1]}`);
       continue;
     }
     out[row.metric] = v;
@@ -93,10 +110,18 @@ export function decodeRows(rows: readonly PlugMapRow[], obj: unknown, errors: Ar
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
-/** A decoded row set as an outlet reading; `name` falls back to "Outlet n". */
-export function outletFrom(d: Decoded, n: number, fallbackState: OutletState = 'unknown'): PlugOutletReading {
+/** A table can switch what it reads: it has a row for the relay state. */
+export function hasRelay(rows: readonly PlugMapRow[]): boolean {
+  return rows.some((r) => r.metric === 'state');
+}
+
+/**
+ * A decoded row set as an outlet reading; `name` falls back to "Outlet n". `switchable: false`
+ * (a meter without a relay) is carried on the reading, nothing is set for an outlet with a relay.
+ */
+export function outletFrom(d: Decoded, n: number, fallbackState: OutletState = 'unknown', switchable = true): PlugOutletReading {
   const state = d.state === 'on' || d.state === 'off' ? d.state : fallbackState;
-  return {
+  const out: PlugOutletReading = {
     name: typeof d.name === 'string' && d.name.trim() !== '' ? d.name : `Outlet ${n}`,
     state,
     power: num(d.power),
@@ -105,4 +130,6 @@ export function outletFrom(d: Decoded, n: number, fallbackState: OutletState = '
     frequency: num(d.frequency),
     energy: num(d.energy),
   };
+  if (!switchable) out.switchable = false;
+  return out;
 }

@@ -1,4 +1,4 @@
-import type { Capability, Identity, OutletReading, PduSnapshot, TransportInfo } from '../../core/types.js';
+import { CAPABILITIES, type Capability, type Identity, type OutletReading, type PduSnapshot, type TransportInfo } from '../../core/types.js';
 import type { PlugReading } from './types.js';
 
 // A plug reading → the normalised device model (SPEC §6): a device with outlets and an input
@@ -14,6 +14,11 @@ export interface PlugSnapshotInput {
   energy: Array<number | null>;
   nameOverrides: ReadonlyMap<number, string>;
   transport: TransportInfo;
+  /**
+   * Capabilities an earlier reading of the same device showed: kept, so one poll that misses a
+   * value (a per-field error) does not make Home Assistant entities disappear and come back.
+   */
+  knownCapabilities?: readonly Capability[];
 }
 
 const firstOf = (vs: Array<number | null>): number | null => vs.find((v) => v !== null) ?? null;
@@ -32,18 +37,32 @@ export function plugIdentity(r: PlugReading): Identity {
   };
 }
 
+/**
+ * What a reading shows the plug can report (SPEC §10.2: entities only for supported capabilities),
+ * plus the ones known from earlier readings, in CAPABILITIES order. Pure.
+ */
+export function plugCapabilities(reading: PlugReading, known: readonly Capability[]): Capability[] {
+  const has = new Set<Capability>(known);
+  for (const o of reading.outlets) {
+    if (o.power !== null || o.current !== null) has.add('outlet_metering');
+    if (o.frequency !== null) has.add('input_frequency');
+  }
+  return has.size === 0 ? [] : CAPABILITIES.filter((c) => has.has(c));
+}
+
 export function plugSnapshot(input: PlugSnapshotInput): PduSnapshot {
   const { reading } = input;
   const outlets: Record<number, OutletReading> = {};
   reading.outlets.forEach((o, i) => {
     const n = i + 1;
-    outlets[n] = {
+    const out: OutletReading = {
       name: o.name, name_override: input.nameOverrides.get(n) ?? null, state: o.state, pending: false, bank: null, max_load: null,
       current: o.current, power: o.power, energy: input.energy[i] ?? null,
     };
+    if (o.switchable === false) out.switchable = false;
+    outlets[n] = out;
   });
-  const metered = reading.outlets.some((o) => o.power !== null || o.current !== null);
-  const capabilities: Capability[] = metered ? ['outlet_metering'] : [];
+  const capabilities = plugCapabilities(reading, input.knownCapabilities ?? []);
   return {
     device_id: input.deviceId,
     ts: input.ts,

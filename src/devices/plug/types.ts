@@ -19,6 +19,8 @@ export interface PlugOutletReading {
   frequency: number | null;
   /** The device's own cumulative counter, kWh (may reset to 0 when the plug loses power). */
   energy: number | null;
+  /** false = a meter channel without a relay (Shelly pm1/em1); absent = it can be switched. */
+  switchable?: false;
 }
 
 export interface PlugIdentity {

@@ -17,7 +17,9 @@ export function healthRoutes(app: HttpApp, ctx: HttpContext): void {
     },
     async (_req, reply) => {
       const h = ctx.health.check();
-      const body = { status: h.healthy ? ('healthy' as const) : ('degraded' as const), issues: h.issues, pdu_count: ctx.registry.list().length };
+      const body = {
+        status: h.healthy ? ('healthy' as const) : ('degraded' as const), issues: h.issues, pdu_count: ctx.registry.list().length, ...ctx.health.details?.(),
+      };
       return reply.code(h.healthy ? 200 : 503).send(body);
     },
   );

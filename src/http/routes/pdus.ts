@@ -66,13 +66,13 @@ export function pduRoutes(app: HttpApp, ctx: HttpContext): void {
 
   app.post(
     '/api/pdus',
-    { config: admin, schema: { tags: TAG, summary: 'Add a runtime PDU: polled at once, kept across restarts', body: pduCreateBody, response: { 201: okView, ...errors } } },
+    { config: admin, schema: { tags: TAG, summary: 'Add a runtime PDU or metered plug (kind): polled at once, kept across restarts', body: pduCreateBody, response: { 201: okView, ...errors } } },
     async (req, reply) => {
       const { id, ...fields } = req.body;
       if (id && ctx.registry.info(id)) throw new P2mError('P2M_ERR_CONFLICT', `id: device "${id}" already exists`, 'id');
       const r = ctx.registry.addDevice(defined({ ...fields, id }) as RuntimeDeviceSpec);
       if (!r.ok) throw refused(r.error, r.field);
-      log.info({ device_id: r.info.id, host: r.info.host }, 'pdu added');
+      log.info({ device_id: r.info.id, kind: r.info.kind, host: r.info.host }, 'device added');
       return reply.code(201).send({ device_id: r.info.id, ok: true as const });
     },
   );

@@ -29,7 +29,7 @@ const host = z
   });
 const port = z.number().int().min(1).max(65535);
 const secret = z.string().max(255);
-const RUNTIME_FIELDS = 'host, port, community, write_community, snmp_version, poll_interval_s, label, utility_source';
+const RUNTIME_FIELDS = 'kind, host, port, community, write_community, snmp_version, password, role, poll_interval_s, label, utility_source';
 
 /** An object of `shape` whose other keys are refused one by one, naming the key (zod's strict mode names none). */
 function onlyFields<T extends z.ZodRawShape>(shape: T) {
@@ -42,12 +42,18 @@ function onlyFields<T extends z.ZodRawShape>(shape: T) {
 }
 
 const deviceFields = {
+  kind: z
+    .enum(['cyberpower', 'kasa', 'shelly', 'tasmota'], { error: 'must be cyberpower (SNMP PDU), kasa, shelly or tasmota (metered plugs)' })
+    .optional()
+    .describe('default cyberpower; kasa | shelly | tasmota = a metered smart plug (SNMP fields are then refused)'),
   host,
-  port: port.optional().describe('default 161'),
-  community: secret.optional().describe('read community, default "public"'),
-  write_community: secret.optional().describe('default "private"; "" = read-only'),
+  port: port.optional().describe('default 161 cyberpower, 9999 kasa, 80 shelly/tasmota'),
+  community: secret.optional().describe('PDUs: read community, default "public"'),
+  write_community: secret.optional().describe('PDUs: default "private"; "" = read-only'),
   snmp_version: z.enum(['1', '2c'], { error: 'must be "1" or "2c" (SNMPv3 devices go in the config file)' }).optional(),
-  poll_interval_s: z.number().int().min(1).max(300).optional().describe('1..300, default 1'),
+  password: secret.optional().describe('Shelly (digest) / Tasmota web password; never returned, left out of backups'),
+  role: z.enum(['', 'sensor'], { error: 'must be "sensor" or ""' }).optional().describe('plugs: sensor = its answers count in the outage quorum (SPEC §11.3)'),
+  poll_interval_s: z.number().int().min(1).max(300).optional().describe('1..300, default 1 (PDUs) or 2 (plugs)'),
   label: z.string().max(100).optional(),
   utility_source: z.enum(['A', 'B']).nullable().optional().describe('ATS input fed by the utility (SPEC §11.4)'),
 };

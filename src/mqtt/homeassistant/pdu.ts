@@ -9,7 +9,8 @@ import type { DeviceContext, DiscoveryConfig, EntitySpec } from './types.js';
 
 // The entity list of one PDU (SPEC §10.2): the profile rows that carry HA metadata plus the
 // derived rows (totals, connectivity, transport state, reboot buttons), one entity per
-// instance the snapshot actually has, for the capabilities the snapshot reports.
+// instance the snapshot actually has, for the capabilities the snapshot reports; an outlet the
+// snapshot marks `switchable: false` gets no switch and no reboot button (SPEC §10.2).
 
 export interface PduDiscoveryInput {
   deviceId: string;
@@ -118,6 +119,8 @@ export function pduEntities(input: PduDiscoveryInput): EntitySpec[] {
   const out: EntitySpec[] = [];
   for (const t of templates) {
     for (const n of instances(t.scope, snap)) {
+      // An outlet without a relay (a meter channel) has nothing to command or to show as on/off.
+      if (t.needsWrite && t.scope === 'outlet' && n !== null && snap.outlets[n]?.switchable === false) continue;
       const spec = resolve(t, n, stem, base, input.writable);
       if (spec) out.push(spec);
     }

@@ -163,3 +163,26 @@ describe('POST /api/config/test-mqtt', () => {
     expect(r).toMatchObject({ status: 400, body: { field: 'url' } });
   });
 });
+
+describe('GET /api/health details (SPEC §14.2)', () => {
+  it('lists the subsystems and every poller of the running app', async () => {
+    await vi.waitFor(async () => expect((await api(t, 'GET', '/api/health')).status).toBe(200), { timeout: 10_000, interval: 200 });
+    const r = await api(t, 'GET', '/api/health');
+    expect(r.body).toMatchObject({
+      status: 'healthy', issues: [], pdu_count: 1, uptime_seconds: expect.any(Number), restart_required: ['snmp.timeout_ms'],
+      subsystems: {
+        mqtt: { connected: true, reconnect_count: 0, broker: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+$/), total_publishes: expect.any(Number) },
+        history: { db_path: t.config.history.path, write_errors: 0, healthy: true },
+        probes: { total: expect.any(Number), down: 0 },
+      },
+    });
+    expect(r.body.subsystems.history.total_writes).toBeGreaterThan(0);
+    expect(r.body.pollers).toEqual([
+      expect.objectContaining({ device_id: 'demo-pdu', state: 'healthy', poll_errors: 0, consecutive_failures: 0, seconds_since_last_poll: expect.any(Number) }),
+    ]);
+    expect(r.body.pollers[0].poll_count).toBeGreaterThan(0);
+    expect(r.body.pollers[0].seconds_since_last_poll).toBeLessThan(5);
+    // No credentials in an open endpoint.
+    expect(JSON.stringify(r.body)).not.toMatch(/password|bridge-/i);
+  });
+});

@@ -74,7 +74,7 @@ describe('PDU poller against the simulated PDU44001', () => {
     expect(s.identity).toMatchObject({ model: 'PDU44001', outlet_count: 10 });
     expect(Object.keys(s.outlets)).toHaveLength(10);
     expect(Object.keys(s.banks)).toEqual(['1', '2']);
-    expect(s.capabilities).toEqual(['ats', 'sources', 'outlet_metering', 'bank_energy', 'coldstart', 'total_row']);
+    expect(s.capabilities).toEqual(['ats', 'sources', 'outlet_metering', 'bank_energy', 'coldstart', 'total_row', 'input_frequency']);
     // outlets 1–5 on bank 1, 6–10 on bank 2 (ePDUOutletStatusOutletBank)
     expect([1, 5, 6, 10].map((n) => s.outlets[n]!.bank)).toEqual([1, 1, 2, 2]);
     // the total row agrees with the banks within rounding of tenths

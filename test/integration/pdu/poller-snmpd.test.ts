@@ -43,7 +43,7 @@ describe.runIf(requires('Debian snmpd', snmpdAvailable()))('PDU poller against D
     // ats (E2 source table answers), sources, bank energy (on the total row), coldstart, total row.
     // No outlet metering: ePDUOutletDevMonitoredOutlets = 0 and the ePDU2 metered count = 0.
     // No environment: the temperature object answers NULL.
-    expect(snap.capabilities).toEqual(['ats', 'sources', 'bank_energy', 'coldstart', 'total_row']);
+    expect(snap.capabilities).toEqual(['ats', 'sources', 'bank_energy', 'coldstart', 'total_row', 'input_frequency']);
     expect(snap.source_voltage_scale).toBe(1); // 217 next to input 217.9 V: whole volts (SPEC §7.5)
   });
 

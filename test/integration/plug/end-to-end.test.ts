@@ -73,6 +73,8 @@ describe('a simulated HS300 strip through the whole bridge', () => {
     const suffixes = configs.map(([k]) => k.split('/')[2]!.replace(`cyberpdu_${serial}_`, ''));
     expect(suffixes).toEqual(expect.arrayContaining(['outlet_1', 'outlet_1_power', 'outlet_1_current', 'outlet_1_energy', 'input_voltage', 'total_power']));
     expect(suffixes.some((s) => s.startsWith('bank_') || s.startsWith('ats_') || s.startsWith('source_') || s.startsWith('coldstart'))).toBe(false);
+    // Kasa reports no frequency: no "Input Frequency" entity that would never get a value (SPEC §10.2).
+    expect(suffixes).not.toContain('input_frequency');
   });
 
   it('stores outlet history rows for the plug', async () => {

@@ -36,6 +36,18 @@ describe('Shelly Gen2', () => {
     expect(snap!.input).toEqual({ voltage: 230, frequency: 50 });
   });
 
+  it('a pm1 meter (no relay): outlet marked switchable: false, commands refused without asking the device', async () => {
+    const s = await shelly({ meterOnly: true, loads: [40] });
+    const p = plug('shelly', s.port);
+    const snap = await p.cycle();
+    expect(snap!.outlets[1]).toMatchObject({ state: 'unknown', power: 40, switchable: false });
+    expect(snap!.capabilities).toEqual(['outlet_metering', 'input_frequency']);
+    const r = await p.device.command(1, 'off');
+    expect(r).toMatchObject({ success: false, code: 'P2M_ERR_NOT_SUPPORTED' });
+    expect(r.error).toContain('without a relay');
+    expect(s.sim.outlets[0]!.on).toBe(true);
+  });
+
   it('switches with Switch.Set and reads back', async () => {
     const s = await shelly();
     const p = plug('shelly', s.port);

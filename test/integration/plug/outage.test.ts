@@ -34,8 +34,9 @@ afterAll(async () => {
 });
 
 describe('sensor plugs', () => {
-  it('answering plugs keep the verdict normal; silent plugs open a power outage; replugged, it closes', async () => {
+  it('answering plugs keep the verdict normal; silent plugs open a power outage; replugged (counters reset), it closes with the resets as evidence', async () => {
     const outages = t.app.outages!;
+    for (const s of sims) s.sim.outlets[0]!.energyWh = 5000;
     await until(() => t.app.registry.list().every((d) => d.availability === 'online'), 5000, 'plugs online');
     expect(t.app.registry.info('plug-1')).toMatchObject({ role: 'sensor', kind: 'kasa' });
     await clock.sleep(2500);
@@ -45,8 +46,15 @@ describe('sensor plugs', () => {
     const open = outages.status().outage!;
     expect(open).toMatchObject({ kind: 'power', is_ongoing: true });
     expect(open.switches_affected).toEqual(expect.arrayContaining(['device:plug-1', 'device:plug-2']));
-    for (const s of sims) await s.setMode('normal');
+    // They lost power: their energy totals start again from 0 (SPEC §13.5), seen on the first answer.
+    for (const s of sims) {
+      s.sim.resetCounters();
+      await s.setMode('normal');
+    }
     await until(() => outages.status().state === 'normal' && outages.status().outage === null, 15_000, 'outage closed');
-    expect(outages.list(1, 'power')[0]).toMatchObject({ is_ongoing: false });
+    const closed = outages.list(1, 'power')[0]!;
+    expect(closed).toMatchObject({ is_ongoing: false });
+    const signals = (closed.evidence.signals ?? []) as Array<{ type: string; device_id: string }>;
+    expect(signals.filter((x) => x.type === 'counter_reset').map((x) => x.device_id).sort()).toEqual(['plug-1', 'plug-2']);
   });
 });

@@ -67,6 +67,15 @@ describe('capability detection (SPEC §7.5)', () => {
     expect(detectCapabilities(CPS_MIB_PROFILE.layout, values, 1, null)).toContain('outlet_metering');
   });
 
+  it.each([
+    ['answers the input frequency', vb(`${B}.5.8.0`, 600), true],
+    ['answers noSuchObject for it', vb(`${B}.5.8.0`, null, SnmpType.NoSuchObject), false],
+  ])('input_frequency, both profiles: the agent %s → %s', (_n, answer, has) => {
+    for (const p of [CPS_MIB_PROFILE, ORIGINAL_PROFILE]) {
+      expect(detectCapabilities(p.layout, new Map([answer]), 1, null).includes('input_frequency'), p.name).toBe(has);
+    }
+  });
+
   it('the original profile never has coldstart or a total row', () => {
     const values = new Map([vb(`${B}.3.1.2.0`, 0)]);
     const caps = detectCapabilities(ORIGINAL_PROFILE.layout, values, 1, 1);

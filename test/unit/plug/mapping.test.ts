@@ -100,6 +100,7 @@ describe('Shelly fixtures', () => {
     expect(outlets[0]?.current).toBeNull();
     (f.expected.energy as number[]).forEach((e, i) => close(outlets[i]?.energy, e));
     expect(outlets[0]?.name).toBe('Switch 0');
+    expect(outlets.every((o) => o.switchable === undefined), 'switch:N has a relay').toBe(true);
   });
 
   it('Gen2 em1:N with em1data totals → meter outlets without a relay', () => {
@@ -112,6 +113,35 @@ describe('Shelly fixtures', () => {
     (f.expected.power as number[]).forEach((p, i) => close(outlets[i]?.power, p));
     (f.expected.energy as number[]).forEach((p, i) => close(outlets[i]?.energy, p));
     expect(outlets[1]?.frequency).toBe(f.expected.frequency);
+    expect(outlets.map((o) => o.switchable)).toEqual([false, false]);
+  });
+
+  it('Gen2 outlet order: switch, then pm1, then em1, each by numeric id; other keys ignored', () => {
+    const c = { apower: 1 };
+    const status = {
+      'em1:1': c, 'em1data:1': { total_act_energy: 1 }, 'switch:10': { output: true }, 'pm1:0': c, 'switch:2': { output: false },
+      'switch:x': c, 'xswitch:1': c, 'switch:3a': c, 'em1:0': c, sys: {}, 'input:0': { state: false },
+    };
+    const { refs } = shellyGen2Outlets(status, []);
+    expect(refs.map((r) => `${r.component}:${r.id}`)).toEqual(['switch:2', 'switch:10', 'pm1:0', 'em1:0', 'em1:1']);
+  });
+
+  it('Gen2 component with a null or non-object body: an outlet with nothing decoded, never a throw', () => {
+    const { outlets } = shellyGen2Outlets({ 'switch:0': null, 'pm1:0': 5, 'em1:0': 'x' }, []);
+    expect(outlets.map((o) => [o.name, o.state, o.power])).toEqual([['Switch 0', 'unknown', null], ['Meter 0', 'unknown', null], ['Meter 0', 'unknown', null]]);
+  });
+
+  it('Gen2 pm1:N (a meter, e.g. Shelly PM Mini) → an outlet that cannot be switched; switch:N next to it can', () => {
+    const errors: Array<{ field: string; problem: string }> = [];
+    const status = {
+      'switch:0': { id: 0, output: true, apower: 5, voltage: 231, freq: 50, aenergy: { total: 10 } },
+      'pm1:0': { id: 0, apower: 12.5, voltage: 231.2, current: 0.06, freq: 50, aenergy: { total: 1500 } },
+    };
+    const { outlets, refs } = shellyGen2Outlets(status, errors);
+    expect(errors).toEqual([]);
+    expect(refs.map((r) => `${r.component}:${r.id}`)).toEqual(['switch:0', 'pm1:0']);
+    expect(outlets.map((o) => [o.state, o.switchable])).toEqual([['on', undefined], ['unknown', false]]);
+    close(outlets[1]?.energy, 1.5);
   });
 
   it('Gen1 /status: relays + meters (watt-minutes → kWh)', () => {
@@ -121,6 +151,7 @@ describe('Shelly fixtures', () => {
     expect(errors).toEqual([]);
     expect(outlets).toHaveLength(1);
     expect(outlets[0]?.state).toBe('off');
+    expect(outlets[0]?.switchable).toBeUndefined();
     close(outlets[0]?.energy, f.expected.energy);
   });
 });

@@ -36,6 +36,39 @@ describe('plug reading → device model', () => {
     expect(s.totals).toEqual({ load: null, power: null, energy: null });
   });
 
+  // SPEC §10.2: entities only for what the plug reports. Kasa and Tasmota send no frequency;
+  // Shelly Gen2 does; a Shelly pm1/em1 channel has no relay.
+  const discovery = (s: typeof snap) => buildPduDiscovery({
+    deviceId: s.device_id, label: '', snapshot: s, profile: CPS_MIB_PROFILE, baseTopic: 'pdu', discoveryPrefix: 'homeassistant', writable: true, publicUrl: '', swVersion: '0.1.0',
+  });
+  const suffixes = (s: typeof snap): string[] => {
+    const ids = discovery(s).map((c) => c.uniqueId);
+    const stem = ids.find((u) => u.endsWith('_input_voltage'))!.slice(0, -'input_voltage'.length);
+    return ids.map((u) => u.slice(stem.length));
+  };
+  it.each([
+    ['Kasa/Tasmota: no frequency', [outlet({})], ['outlet_metering'], { freq: false, switches: 1 }],
+    ['Shelly switch:0 with freq', [outlet({ frequency: 50 })], ['outlet_metering', 'input_frequency'], { freq: true, switches: 1 }],
+    ['Shelly pm1:0 meter', [outlet({ frequency: 50, state: 'unknown', switchable: false })], ['outlet_metering', 'input_frequency'], { freq: true, switches: 0 }],
+    ['unmetered relay', [outlet({ power: null, current: null, voltage: null, energy: null })], [], { freq: false, switches: 1 }],
+  ])('%s', (_n, outlets, caps, want) => {
+    const s = plugSnapshot({ deviceId: 'p', ts: 1, nameOverrides: new Map(), transport, reading: { ...reading, outlets, errors: [] }, energy: outlets.map(() => 1) });
+    expect(s.capabilities).toEqual(caps);
+    const ids = suffixes(s);
+    expect(ids.includes('input_frequency')).toBe(want.freq);
+    expect(ids.filter((x) => x === 'outlet_1').length).toBe(want.switches);
+    expect(ids.filter((x) => x === 'outlet_1_reboot').length).toBe(want.switches);
+    expect(s.outlets[1]?.switchable).toBe(want.switches === 0 ? false : undefined);
+  });
+
+  it('capabilities seen earlier stay (one poll without a frequency does not remove the entity)', () => {
+    const s = plugSnapshot({
+      deviceId: 'p', ts: 1, nameOverrides: new Map(), transport, reading: { ...reading, outlets: [outlet({ power: null, current: null })], errors: [] },
+      energy: [1], knownCapabilities: ['outlet_metering', 'input_frequency'],
+    });
+    expect(s.capabilities).toEqual(['outlet_metering', 'input_frequency']);
+  });
+
   it('downstream views read it with the device-model table: readings and HA entities, no plug branch', () => {
     const keys = compileReadings(snap, CPS_MIB_PROFILE).filter((r) => r.read(snap) !== null).map((r) => r.key);
     expect(keys).toEqual(expect.arrayContaining(['input/voltage', 'outlet/1/state', 'outlet/1/power', 'outlet/2/current', 'outlet/2/energy', 'total/power']));

@@ -37,7 +37,16 @@ export function TimeChart(props: { data: Aligned; label: (key: number) => string
       cols.push(s.avg, s.max, s.min);
       bands.push({ series: [base + 1, base + 2], fill: alpha(c, 0.15) });
     });
+    let reported = false;
     const opts: uPlot.Options = {
+      // Rendered = the first draw finished (uPlot draws after the constructor returns).
+      hooks: {
+        draw: [() => {
+          if (reported) return;
+          reported = true;
+          props.onRendered?.(performance.now() - t0);
+        }],
+      },
       width: el.clientWidth || 600,
       height: props.height ?? 320,
       series,
@@ -52,7 +61,6 @@ export function TimeChart(props: { data: Aligned; label: (key: number) => string
     };
     plot.current?.destroy();
     plot.current = new uPlot(opts, cols as uPlot.AlignedData, el);
-    props.onRendered?.(performance.now() - t0);
     const ro = new ResizeObserver(() => plot.current?.setSize({ width: el.clientWidth, height: props.height ?? 320 }));
     ro.observe(el);
     return () => {

@@ -40,7 +40,7 @@ export const INPUT_AND_LOAD_ROWS: readonly MetricRow[] = [
   },
   {
     field: 'input.frequency', mib: 'ePDUStatusInputFrequency', oid: `${B}.5.8.0`, scope: 'scalar', group: 'fast', kind: 'number',
-    scale: 10, unit: 'Hz', range: [0, 100], topic: 'input/frequency', decimals: 1, history: 'input_frequency',
+    scale: 10, unit: 'Hz', range: [0, 100], capability: 'input_frequency', topic: 'input/frequency', decimals: 1, history: 'input_frequency',
     ha: { component: 'sensor', suffix: 'input_frequency', name: 'Input Frequency', device_class: 'frequency', state_class: 'measurement', unit: 'Hz', precision: 1 },
   },
   {

@@ -93,6 +93,7 @@ export const CPS_MIB_PROFILE: PduProfile = {
       coldstart: { kind: 'answers', oid: `${B}.3.1.2.0` },
       environment: { kind: 'answers', oid: `${EN}.2.6.0` },
       total_row: { kind: 'totalRow' },
+      input_frequency: { kind: 'answers', oid: `${B}.5.8.0` },
     },
   },
   writes: {

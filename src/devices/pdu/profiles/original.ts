@@ -86,6 +86,7 @@ export const ORIGINAL_PROFILE: PduProfile = {
       coldstart: { kind: 'never' },
       environment: { kind: 'answers', oid: `${B}.6.1.0` },
       total_row: { kind: 'never' },
+      input_frequency: { kind: 'answers', oid: `${B}.5.8.0` },
     },
   },
   writes: {

@@ -1,5 +1,5 @@
 import { PlugHttpClient } from '../http.js';
-import { decodeRows, outletFrom } from '../mapping.js';
+import { decodeRows, hasRelay, outletFrom } from '../mapping.js';
 import type { PlugDriver, PlugIdentity, PlugOutletReading, PlugReading } from '../types.js';
 import { SHELLY_COMPONENTS, SHELLY_GEN1_METER_ROWS, SHELLY_GEN1_RELAY_ROWS, SHELLY_GEN2_ROWS, SHELLY_PATHS, type ShellyComponent } from './mapping.js';
 
@@ -7,6 +7,10 @@ import { SHELLY_COMPONENTS, SHELLY_GEN1_METER_ROWS, SHELLY_GEN1_RELAY_ROWS, SHEL
 // status request per poll. Digest (Gen2+, RFC 7616) or Basic (Gen1) auth via PlugHttpClient.
 
 type Json = Record<string, unknown>;
+/** Which Gen2+ components carry a relay (their table reads a switch state): only those can be switched. */
+const RELAY: Readonly<Record<ShellyComponent, boolean>> = {
+  switch: hasRelay(SHELLY_GEN2_ROWS.switch), pm1: hasRelay(SHELLY_GEN2_ROWS.pm1), em1: hasRelay(SHELLY_GEN2_ROWS.em1),
+};
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 export interface ShellyOutletRef {
@@ -14,22 +18,24 @@ export interface ShellyOutletRef {
   id: number;
 }
 
+/** `switch:N`, `pm1:N`, `em1:N` status keys (built once: this runs on every poll). */
+const COMPONENT_KEY = new RegExp(`^(${SHELLY_COMPONENTS.join('|')}):(\\d+)$`);
+const RANK: Readonly<Record<ShellyComponent, number>> = { switch: 0, pm1: 1, em1: 2 };
+
 /** Outlets of a Gen2+ status: every switch:N, then pm1:N, then em1:N, each by id. Pure. */
 export function shellyGen2Outlets(status: Json, errors: PlugReading['errors']): { outlets: PlugOutletReading[]; refs: ShellyOutletRef[] } {
   const refs: ShellyOutletRef[] = [];
-  for (const component of SHELLY_COMPONENTS) {
-    const ids = Object.keys(status)
-      .map((k) => new RegExp(`^${component}:(\\d+)$`).exec(k))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b);
-    for (const id of ids) refs.push({ component, id });
+  for (const k of Object.keys(status)) {
+    const m = COMPONENT_KEY.exec(k);
+    if (m) refs.push({ component: m[1] as ShellyComponent, id: Number(m[2]) });
   }
+  refs.sort((a, b) => RANK[a.component] - RANK[b.component] || a.id - b.id);
   const outlets = refs.map((r, i) => {
-    const obj = { ...(status[`${r.component}:${r.id}`] as Json), ...(r.component === 'em1' ? (status[`em1data:${r.id}`] as Json | undefined) : {}) };
+    const own = (status[`${r.component}:${r.id}`] ?? {}) as Json;
+    const obj = r.component === 'em1' ? { ...own, ...(status[`em1data:${r.id}`] as Json | undefined) } : own;
     const d = decodeRows(SHELLY_GEN2_ROWS[r.component], obj, errors, `${r.component}:${r.id}.`);
     const name = typeof obj.name === 'string' ? obj.name : `${r.component === 'switch' ? 'Switch' : 'Meter'} ${r.id}`;
-    return outletFrom({ ...d, name }, i + 1);
+    return outletFrom({ ...d, name }, i + 1, 'unknown', RELAY[r.component]);
   });
   return { outlets, refs };
 }
@@ -42,7 +48,8 @@ export function shellyGen1Outlets(status: Json, errors: PlugReading['errors']): 
   const out: PlugOutletReading[] = [];
   for (let i = 0; i < n; i++) {
     const d = { ...decodeRows(SHELLY_GEN1_METER_ROWS, meters[i], errors, `meters[${i}].`), ...decodeRows(SHELLY_GEN1_RELAY_ROWS, relays[i], errors, `relays[${i}].`) };
-    out.push(outletFrom({ ...d, name: `Relay ${i}` }, i + 1));
+    // A meter without a relay entry (Gen1 EM-style layouts) cannot be switched.
+    out.push(outletFrom({ ...d, name: `Relay ${i}` }, i + 1, 'unknown', relays[i] !== undefined));
   }
   return out;
 }

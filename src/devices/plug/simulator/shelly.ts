@@ -17,6 +17,8 @@ export interface ShellySimOptions {
   password?: string;
   /** Digest algorithm announced in the challenge (tests: an unknown one). */
   algorithm?: string;
+  /** Gen2: report every outlet as a `pm1:N` meter (no relay, e.g. a Shelly PM Mini) instead of `switch:N`. */
+  meterOnly?: boolean;
   clock?: Clock;
 }
 
@@ -61,7 +63,7 @@ export class ShellySimulator {
     if (gen2 && url.pathname === '/rpc/Shelly.GetStatus') return { status: 200, body: this.gen2Status() };
     if (gen2 && url.pathname === '/rpc/Switch.Set') {
       const id = Number(url.searchParams.get('id') ?? 0);
-      if (!this.sim.outlets[id]) return { status: 404, body: { code: 404, message: `switch:${id} not found` } };
+      if (!this.sim.outlets[id] || this.opts.meterOnly) return { status: 404, body: { code: 404, message: `switch:${id} not found` } };
       const was = this.sim.outlets[id]?.on ?? false;
       this.sim.setRelay(id + 1, url.searchParams.get('on') === 'true');
       return { status: 200, body: { was_on: was } };
@@ -88,6 +90,13 @@ export class ShellySimulator {
   private gen2Status(): Json {
     const out: Json = {};
     this.sim.outlets.forEach((o, i) => {
+      if (this.opts.meterOnly) {
+        out[`pm1:${i}`] = {
+          id: i, apower: Math.round(this.sim.power(i) * 10) / 10, voltage: Math.round(this.sim.voltage * 10) / 10,
+          current: Math.round(this.sim.current(i) * 1000) / 1000, freq: this.sim.frequency, aenergy: { total: Math.round(o.energyWh * 1000) / 1000 },
+        };
+        return;
+      }
       out[`switch:${i}`] = {
         id: i, source: 'http', output: o.on, apower: Math.round(this.sim.power(i) * 10) / 10, voltage: Math.round(this.sim.voltage * 10) / 10,
         current: Math.round(this.sim.current(i) * 1000) / 1000, freq: this.sim.frequency,

@@ -80,6 +80,31 @@ describe('entity counts', () => {
     expect(bySuffix(configs, 'outlet_25')).toBeUndefined();
   });
 
+  it('input_frequency: without the capability there is no Input Frequency entity (a device that never reports one)', () => {
+    const withFreq = buildPduDiscovery(input({ snapshot: reducedSnapshot() }));
+    const snap = reducedSnapshot();
+    const without = buildPduDiscovery(input({ snapshot: { ...snap, capabilities: [], input: { voltage: 230, frequency: null } } }));
+    expect(bySuffix(withFreq, 'input_frequency')).toBeDefined();
+    expect(bySuffix(without, 'input_frequency')).toBeUndefined();
+    expect(without.length).toBe(withFreq.length - 1);
+    expect(bySuffix(without, 'input_voltage')).toBeDefined();
+  });
+
+  // SPEC §10.2 "created only for supported capabilities": a meter channel without a relay.
+  it.each([
+    ['writable', true, { switch: 7, button: 7, binary_sensor: 1 }],
+    ['read-only', false, { switch: 0, button: 0, binary_sensor: 1 + 7 }],
+  ])('an outlet marked switchable: false gets no switch, reboot button or state entity (%s)', (_n, writable, per) => {
+    const snap = pduSnapshot({ outlets: 8, banks: 1, capabilities: ['outlet_metering', 'input_frequency'] });
+    snap.outlets[3] = { ...snap.outlets[3]!, state: 'unknown', switchable: false };
+    const configs = buildPduDiscovery(input({ snapshot: snap, writable }));
+    for (const [component, n] of Object.entries(per)) expect(count(configs, component), component).toBe(n);
+    for (const s of ['outlet_3', 'outlet_3_reboot']) expect(bySuffix(configs, s), s).toBeUndefined();
+    for (const s of ['outlet_3_current', 'outlet_3_power', 'outlet_3_energy']) expect(bySuffix(configs, s), s).toBeDefined();
+    expect(bySuffix(configs, 'outlet_2')?.component).toBe(writable ? 'switch' : 'binary_sensor');
+    for (const c of configs) expect(checkDiscoveryPayload(c.component, c.topic, c.payload), c.topic).toEqual([]);
+  });
+
   it('nothing is published before the identity (serial) is known', () => {
     const snap = pduSnapshot();
     expect(buildPduDiscovery(input({ snapshot: { ...snap, identity: { ...snap.identity, serial: '' } } }))).toEqual([]);
@@ -193,5 +218,5 @@ describe('read-only device (no write community)', () => {
 });
 
 it('all capabilities constant matches the core list', () => {
-  expect([...ALL_CAPABILITIES].sort()).toEqual(['ats', 'bank_energy', 'coldstart', 'environment', 'outlet_metering', 'sources', 'total_row']);
+  expect([...ALL_CAPABILITIES].sort()).toEqual(['ats', 'bank_energy', 'coldstart', 'environment', 'input_frequency', 'outlet_metering', 'sources', 'total_row']);
 });
