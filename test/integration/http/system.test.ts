@@ -21,6 +21,8 @@ beforeAll(async () => {
     { logger, logRing: ring, onRestart: () => (restarts++, { ok: true }) },
   );
   other = await startTestApp();
+  // Outlet names and outlet-range checks need each demo PDU's first sample.
+  await vi.waitFor(() => expect([t.app.registry.snapshot('demo-pdu'), other.app.registry.snapshot('demo-pdu')]).not.toContain(null), { timeout: 10_000, interval: 50 });
 }, 30_000);
 
 afterAll(async () => {
