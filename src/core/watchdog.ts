@@ -109,3 +109,13 @@ export interface WatchdogIssue {
   field: string;
   message: string;
 }
+
+/** How a watchdog event reads as an events row (`/api/events`, `/ws` `event`): kind automation, source `watchdog:<name>`. */
+export function watchdogEventRow(e: WatchdogBusEvent): { type: string; source: string; details: string; data: Record<string, unknown> } {
+  return {
+    type: e.kind === 'state' ? `watchdog_${e.status?.state ?? 'removed'}` : `watchdog_${e.kind}`,
+    source: `watchdog:${e.name}`,
+    details: e.details,
+    data: { name: e.name, outlet: e.outlet, ...(e.status ?? {}), ...(e.success !== undefined ? { success: e.success } : {}) },
+  };
+}

@@ -1,6 +1,6 @@
 import { P2mError } from '../core/errors.js';
 import type { StoredWatchdogState, WatchdogStore } from '../core/ports.js';
-import { WATCHDOG_STATES, type Watchdog, type WatchdogBusEvent, type WatchdogMemory, type WatchdogState } from '../core/watchdog.js';
+import { WATCHDOG_STATES, watchdogEventRow, type Watchdog, type WatchdogBusEvent, type WatchdogMemory, type WatchdogState } from '../core/watchdog.js';
 import { stmt as prepared } from './db.js';
 import { insertEvent } from './events.js';
 import type { DbHandle } from './handle.js';
@@ -122,11 +122,10 @@ export class WatchdogSqlStore implements WatchdogStore {
   }
 
   addWatchdogEvent(e: WatchdogBusEvent): void {
-    const type = e.kind === 'state' ? `watchdog_${e.status?.state ?? 'removed'}` : `watchdog_${e.kind}`;
+    const row = watchdogEventRow(e);
     insertEvent(this.db, {
-      ts: e.ts, device_id: e.device_id === '' ? null : e.device_id, kind: 'automation', type, source: `watchdog:${e.name}`,
-      details: e.details.length > MAX_DETAILS ? `${e.details.slice(0, MAX_DETAILS - 1)}…` : e.details,
-      data: { name: e.name, outlet: e.outlet, ...(e.status ?? {}), ...(e.success !== undefined ? { success: e.success } : {}) },
+      ts: e.ts, device_id: e.device_id === '' ? null : e.device_id, kind: 'automation', type: row.type, source: row.source,
+      details: row.details.length > MAX_DETAILS ? `${row.details.slice(0, MAX_DETAILS - 1)}…` : row.details, data: row.data,
     });
   }
 }

@@ -41,6 +41,7 @@ describe('REST benchmark smoke', () => {
     const res = await fetch(`${server.url}${historyPath('outlets', endS - 600, endS)}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-bucket-seconds')).toBe('1');
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const rows = (await res.json()) as Array<{ bucket: number; outlet: number; power: number; power_min: number; power_max: number }>;
     expect(new Set(rows.map((r) => r.outlet)).size).toBe(10);
     expect(rows.length).toBeGreaterThan(5000);

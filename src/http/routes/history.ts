@@ -110,7 +110,7 @@ export function historyRoutes(app: HttpApp, ctx: HttpContext): void {
         // Up to 36,000 rows (10 outlets × 1 h of 1 s buckets): the rows are the store's own typed
         // objects, so they are written with JSON.stringify, not re-validated by the zod response
         // serializer (which took most of the request's time; docs/PERFORMANCE.md REST table).
-        return reply.header('x-bucket-seconds', String(r.window.bucket)).serializer(JSON.stringify).send(r.rows);
+        return reply.header('x-bucket-seconds', String(r.window.bucket)).type('application/json; charset=utf-8').serializer(JSON.stringify).send(r.rows);
       },
     );
 

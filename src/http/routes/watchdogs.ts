@@ -92,8 +92,9 @@ export function watchdogRoutes(app: HttpApp, ctx: HttpContext): void {
   app.post(
     '/api/watchdogs/:name/test',
     {
-      // One check of the target; switches nothing and changes no state: a read (like a rule dry-run).
-      config: { access: 'read' },
+      // One check of the target: it changes no state, but it sends traffic to the target, so it
+      // needs admin like POST /api/switches/{id}/check (a rule dry-run only reads).
+      config: { access: 'admin' },
       schema: { tags: TAG, summary: 'Check the target once now; switches nothing', params: watchdogNameParams, response: { 200: watchdogTestView, 404: watchdogErrorResponse, 503: watchdogErrorResponse } },
     },
     async (req) => {

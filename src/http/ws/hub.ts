@@ -6,7 +6,7 @@ import type { DeviceRegistryPort, OutagePort, RulesPort } from '../../core/ports
 import { MAX_QUEUE_BYTES } from './client-queue.js';
 import { CLOSE_GOING_AWAY, WsClient, type Corkable, type RawData, type WsSocket } from './client.js';
 import {
-  automationMessage, commandResultMessage, deviceEventMessage, deviceStateMessage, errorMessage, helloMessage, outageMessage, parseClientMessage,
+  automationMessage, commandResultMessage, watchdogMessage, deviceEventMessage, deviceStateMessage, errorMessage, helloMessage, outageMessage, parseClientMessage,
   PONG, probeCycleMessage, rulesMessage, statusMessage, type OutMessage,
 } from './messages.js';
 
@@ -106,6 +106,10 @@ export class WsHub {
         if (this.anyWants(e.device_id)) this.broadcast(automationMessage(e), e.device_id);
       }),
       bus.on('rules.state', ({ device_id }) => this.rulesChanged(device_id)),
+      // State changes and cycles (what /api/events stores), not every check of the target.
+      bus.on('watchdog', (e) => {
+        if ((e.kind === 'state' || e.kind === 'cycle') && this.anyWants(e.device_id)) this.broadcast(watchdogMessage(e), e.device_id);
+      }),
       // A manual check lists only the switch checked: not a cycle (SPEC §15 "after each probe cycle").
       bus.on('probe', (e) => !e.manual && this.clients.size > 0 && this.broadcast(probeCycleMessage(e), null)),
       bus.on('outage', (e) => {

@@ -2,6 +2,7 @@ import type { HealthChange } from '../../core/bus.js';
 import type { DeviceInfo } from '../../core/ports.js';
 import type { OutageStatus, ProbeCycleEvent } from '../../core/power.js';
 import type { AutomationEvent, RuleView } from '../../core/rules.js';
+import { watchdogEventRow, type WatchdogBusEvent } from '../../core/watchdog.js';
 import type { CommandResult, DeviceEvent, PduSnapshot, TransportState } from '../../core/types.js';
 import { pduStatusView } from '../views/pdu-status.js';
 import { ruleJson } from '../views/rules.js';
@@ -68,6 +69,14 @@ export function automationMessage(e: AutomationEvent): OutMessage {
   return encode('event', e.ts, e.device_id, {
     rule: e.rule, source: e.rule === null ? 'rules' : `rule:${e.rule}`, kind: 'automation', type: e.type, details: e.details, ts: e.ts,
     device_id: e.device_id, system: false, data: e.data ?? {},
+  });
+}
+
+/** A watchdog state change or power cycle as an automation `event`, the row `/api/events` stores for it. */
+export function watchdogMessage(e: WatchdogBusEvent): OutMessage {
+  const row = watchdogEventRow(e);
+  return encode('event', e.ts, e.device_id, {
+    rule: null, source: row.source, kind: 'automation', type: row.type, details: row.details, ts: e.ts, device_id: e.device_id, system: false, data: row.data,
   });
 }
 

@@ -84,6 +84,8 @@ describe('a simulated HS300 strip through the whole bridge', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows[0]).toMatchObject({ outlet: 2 });
     expect(rows[0]!.power).toBeCloseTo(120, 0);
+    // The Shelly polls every 2 s and may not have been written yet when the strip was.
+    await until(() => queries.devices().includes(DEMO_PLUG_ID), 8000, 'Shelly history rows');
     expect(queries.devices()).toEqual(expect.arrayContaining([DEMO_STRIP_ID, DEMO_PLUG_ID]));
   });
 

@@ -75,6 +75,16 @@ export function applyOutletState(id: string, outlet: number, patch: Partial<Outl
   statuses.set({ ...statuses.value, [id]: { ...s, outlets: { ...s.outlets, [String(outlet)]: { ...o, ...patch } } } });
 }
 
+/** A device's identity or ATS fields after our own SET (REST answer), until the next status confirms them. */
+export function applyStatusPatch(id: string, patch: { identity?: Record<string, string>; ats?: Partial<NonNullable<PduStatus['ats']>> }): void {
+  const s = statuses.value[id];
+  if (!s) return;
+  const next: PduStatus = { ...s };
+  if (patch.identity) next.identity = { ...(s.identity ?? {}), ...patch.identity };
+  if (patch.ats && s.ats) next.ats = { ...s.ats, ...patch.ats };
+  statuses.set({ ...statuses.value, [id]: next });
+}
+
 export function handle(m: WsMessage): void {
   ticks.set({ ...ticks.value, [m.type]: (ticks.value[m.type] ?? 0) + 1 });
   const id = m.device_id;

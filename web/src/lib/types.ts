@@ -20,7 +20,7 @@ export interface PduStatus {
   inputs?: Record<string, BankView>;
   outlets?: Record<string, OutletView>;
   summary?: { total_power: number | null; total_load: number | null; total_energy: number | null; input_voltage: number | null; input_frequency: number | null; active_outlets: number; total_outlets: number };
-  identity?: { name?: string; model?: string; serial?: string; firmware_main?: string; sys_location?: string } | null;
+  identity?: { name?: string; model?: string; serial?: string; firmware_main?: string; sys_location?: string; sys_contact?: string } | null;
   data_age_seconds?: number | null;
   ts?: number;
   pdu_error?: string;
@@ -57,3 +57,11 @@ export interface Rule {
 }
 export interface EventRow { id?: number; rule?: string | null; source?: string; kind?: string; type: string; details: string; ts: number; device_id: string | null; system?: boolean }
 export interface WsMessage { type: string; ts?: number; device_id?: string; data?: unknown }
+export interface WatchdogStateView {
+  state: string; reason: string | null; cycles: number; last_cycle_at: number | null; last_result: 'up' | 'down' | null; last_check_at: number | null;
+  failing_since: number | null; inactive: string | null;
+}
+export interface Watchdog {
+  name: string; device: string; device_id: string; outlet: number; target: string; interval_s: number; timeout_ms: number; fail_after_s: number;
+  action: string; max_cycles: number; window_h: number; depends_on: string; source: 'config' | 'runtime'; state: WatchdogStateView;
+}

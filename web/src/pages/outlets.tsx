@@ -5,14 +5,19 @@ import { applyOutletState } from '../lib/live';
 import type { OutletView, PduStatus } from '../lib/types';
 import { Badge, Card, Dialog } from '../components/ui';
 
-// Outlets (SPEC §18): on/off/reboot after a confirmation, a stronger one (type the outlet number)
-// for protected outlets, which the server refuses with 409 until `force` is sent (§12.2); inline
-// rename. The state shown flips from the command's read-back, not at the next poll.
+// Outlets (SPEC §18): on/off/reboot and, behind "⋯", the PDU's delayed on/off, each after a
+// confirmation, a stronger one (type the outlet number) for protected outlets, which the server
+// refuses with 409 until `force` is sent (§12.2); a pending delayed command shows on the row with a
+// Cancel. Inline rename. The state shown flips from the command's read-back, not at the next poll.
 
-type Action = 'on' | 'off' | 'reboot';
+type Action = 'on' | 'off' | 'reboot' | 'delayon' | 'delayoff' | 'cancel';
 interface Pending { outlet: OutletView; action: Action; strong: boolean }
 
-const verb: Record<Action, string> = { on: 'Turn on', off: 'Turn off', reboot: 'Reboot' };
+const verb: Record<Action, string> = { on: 'Turn on', off: 'Turn off', reboot: 'Reboot', delayon: 'Delay on', delayoff: 'Delay off', cancel: 'Cancel the pending command of' };
+const effect: Record<Action, string> = {
+  on: 'switched on', off: 'switched off', reboot: 'switched off and on again', delayon: 'switched on after its on-delay (set on the PDU)',
+  delayoff: 'switched off after its off-delay (set on the PDU)', cancel: 'left as it is',
+};
 
 export function OutletTable(props: { deviceId: string; status: PduStatus; protectedOutlets: Set<number> }) {
   const [pending, setPending] = useState<Pending | null>(null);
@@ -23,9 +28,11 @@ export function OutletTable(props: { deviceId: string; status: PduStatus; protec
   const send = async (p: Pending, force: boolean) => {
     try {
       const r = await api<{ state?: string | null }>('POST', `/api/outlets/${p.outlet.number}/command${base}`, force ? { action: p.action, force: true } : { action: p.action });
-      if (r.state) applyOutletState(props.deviceId, p.outlet.number, { state: r.state });
+      const delayed = p.action === 'delayon' || p.action === 'delayoff';
+      // A delayed command is pending once accepted; /ws `command_result` and the next status confirm it.
+      applyOutletState(props.deviceId, p.outlet.number, { ...(r.state ? { state: r.state } : {}), pending: delayed });
       setPending(null);
-      setMessage({ tone: 'ok', text: `${verb[p.action]} outlet ${p.outlet.number}: done` });
+      setMessage({ tone: 'ok', text: `${verb[p.action]} outlet ${p.outlet.number}: ${delayed ? 'pending' : 'done'}` });
     } catch (e) {
       if (e instanceof ApiError && e.status === 409 && !force) {
         setPending({ ...p, strong: true });
@@ -61,18 +68,15 @@ export function OutletTable(props: { deviceId: string; status: PduStatus; protec
                 </td>
                 <td class="c-state">
                   <Badge tone={o.state === 'on' ? 'ok' : o.state === 'off' ? 'muted' : 'warn'}>
-                    <span data-testid="outlet-state">{o.pending ? `${o.state ?? '?'}…` : (o.state ?? '?')}</span>
+                    <span data-testid="outlet-state">{o.state ?? '?'}</span>
                   </Badge>
+                  {o.pending && <Badge tone="info" title="A delayed command is pending on the PDU"><span data-testid="outlet-pending">pending</span></Badge>}
                 </td>
                 <td class="num c-cur">{num(o.current, 1, 'A')}</td>
                 <td class="num c-pow">{num(o.power, 0, 'W')}</td>
                 <td class="num hide-sm c-energy">{num(o.energy, 1, 'kWh')}</td>
                 <td class="actions-col c-act">
-                  <div class="btn-group">
-                    <button class="btn small" type="button" disabled={o.state === 'on'} onClick={() => setPending({ outlet: o, action: 'on', strong: false })} aria-label={`Turn on outlet ${o.number}`}>On</button>
-                    <button class="btn small" type="button" disabled={o.state === 'off'} onClick={() => setPending({ outlet: o, action: 'off', strong: false })} aria-label={`Turn off outlet ${o.number}`}>Off</button>
-                    <button class="btn small" type="button" onClick={() => setPending({ outlet: o, action: 'reboot', strong: false })} aria-label={`Reboot outlet ${o.number}`}>Reboot</button>
-                  </div>
+                  <OutletActions outlet={o} ask={(action) => setPending({ outlet: o, action, strong: false })} cancel={() => void send({ outlet: o, action: 'cancel', strong: false }, false)} />
                 </td>
               </tr>
             ))}
@@ -81,6 +85,42 @@ export function OutletTable(props: { deviceId: string; status: PduStatus; protec
       </div>
       <ConfirmCommand pending={pending} onCancel={() => setPending(null)} onConfirm={(p) => send(p, p.strong)} />
     </Card>
+  );
+}
+
+/** On/Off/Reboot, or (after "⋯") Delay on/Delay off in the same place; Cancel while a command is pending. */
+function OutletActions(props: { outlet: OutletView; ask: (a: Action) => void; cancel: () => void }) {
+  const o = props.outlet;
+  const [more, setMore] = useState(false);
+  const pick = (a: Action) => {
+    setMore(false);
+    props.ask(a);
+  };
+  const btn = (a: Action, label: string, disabled = false) => (
+    <button class="btn small" type="button" disabled={disabled} onClick={() => pick(a)} aria-label={`${verb[a]} outlet ${o.number}`}>{label}</button>
+  );
+  return (
+    <div class="btn-group">
+      {more ? (
+        <>
+          {btn('delayon', 'Delay on')}
+          {btn('delayoff', 'Delay off')}
+        </>
+      ) : (
+        <>
+          {btn('on', 'On', o.state === 'on')}
+          {btn('off', 'Off', o.state === 'off')}
+          {btn('reboot', 'Reboot')}
+        </>
+      )}
+      {o.pending ? (
+        <button class="btn small danger" type="button" onClick={props.cancel} aria-label={`Cancel pending command on outlet ${o.number}`}>Cancel</button>
+      ) : (
+        <button class="btn small icon-sm" type="button" aria-expanded={more} onClick={() => setMore(!more)} aria-label={more ? `Back to on/off for outlet ${o.number}` : `Delayed commands for outlet ${o.number}`} title={more ? 'Back' : 'Delayed on/off'}>
+          {more ? '×' : '⋯'}
+        </button>
+      )}
+    </div>
   );
 }
 
@@ -103,7 +143,7 @@ function ConfirmCommand(props: { pending: Pending | null; onCancel: () => void; 
       {p && (
         <form method="dialog" onSubmit={confirm}>
           <p>
-            {p.outlet.name ? <strong>{p.outlet.name}</strong> : `Outlet ${p.outlet.number}`} will be {p.action === 'on' ? 'switched on' : p.action === 'off' ? 'switched off' : 'switched off and on again'}.
+            {p.outlet.name ? <strong>{p.outlet.name}</strong> : `Outlet ${p.outlet.number}`} will be {effect[p.action]}.
           </p>
           {p.strong && (
             <div class="warn-box" role="alert">
@@ -113,7 +153,7 @@ function ConfirmCommand(props: { pending: Pending | null; onCancel: () => void; 
           )}
           <div class="dialog-actions">
             <button class="btn" type="button" onClick={() => { setTyped(''); props.onCancel(); }}>Cancel</button>
-            <button class={`btn ${p.action === 'on' ? 'primary' : 'danger'}`} type="submit" disabled={!ok || busy} autoFocus={!p.strong}>
+            <button class={`btn ${p.action === 'on' || p.action === 'delayon' ? 'primary' : 'danger'}`} type="submit" disabled={!ok || busy} autoFocus={!p.strong}>
               {verb[p.action]}{p.strong ? ' anyway' : ''}
             </button>
           </div>

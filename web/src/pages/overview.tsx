@@ -7,6 +7,7 @@ import { useStore } from '../lib/store';
 import type { AtsView, BankView, PduInfo, PduStatus } from '../lib/types';
 import { Badge, Card, Empty, ErrorBox, useFetch } from '../components/ui';
 import { OutletTable } from './outlets';
+import { IdentityFields, PreferredSource } from './pdu-controls';
 
 // Overview (SPEC §18): per PDU identity, input, ATS, banks, totals, health and outlets, live from
 // /ws `status` messages. Every value sits in a fixed-width cell so updates never move the layout.
@@ -73,8 +74,8 @@ function PduPanel(props: { info: PduInfo }) {
             {ident?.model ? ` · ${ident.model}` : ''}
             {ident?.serial ? ` · SN ${ident.serial}` : ''}
             {ident?.firmware_main ? ` · fw ${ident.firmware_main}` : ''}
-            {(s?.identity as { sys_location?: string } | undefined)?.sys_location ? ` · ${(s?.identity as { sys_location?: string }).sys_location}` : ''}
           </div>
+          {s?.identity && <IdentityFields deviceId={id} identity={s.identity} />}
         </div>
         <div class="pdu-health">
           <Badge tone={healthTone(health)}>{health}</Badge>
@@ -97,7 +98,7 @@ function PduPanel(props: { info: PduInfo }) {
               <div class="muted">{num(s.summary?.total_load, 1, 'A')} · {num(s.summary?.total_energy, 1, 'kWh')}</div>
               <div class="muted">{s.summary?.active_outlets ?? 0} / {s.summary?.total_outlets ?? 0} outlets on</div>
             </Card>
-            {s.ats && <AtsCard ats={s.ats} />}
+            {s.ats && <AtsCard deviceId={id} ats={s.ats} />}
           </div>
           <div class="banks">
             {Object.values(s.inputs ?? {}).map((b) => <BankCard key={b.number} bank={b} max={maxCurrent} />)}
@@ -117,7 +118,7 @@ function sourceTone(status: string | null): 'ok' | 'warn' | 'bad' | 'muted' {
   return status.toLowerCase().includes('under') || status.toLowerCase().includes('over') ? 'bad' : 'warn';
 }
 
-function AtsCard(props: { ats: AtsView }) {
+function AtsCard(props: { deviceId: string; ats: AtsView }) {
   const a = props.ats;
   const src = (label: 'A' | 'B', v: AtsView['source_a'], n: number) => (
     <div class={`ats-src ${a.current_source === n ? 'active' : ''}`} data-testid={`source-${label}`}>
@@ -142,6 +143,7 @@ function AtsCard(props: { ats: AtsView }) {
           {a.redundancy_ok === false ? 'redundancy lost' : a.redundancy_ok ? 'redundant' : 'redundancy ?'}
         </Badge>
         {a.transferred && <Badge tone="warn">transferred</Badge>}
+        <PreferredSource deviceId={props.deviceId} ats={a} />
       </div>
     </Card>
   );

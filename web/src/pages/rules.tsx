@@ -6,6 +6,7 @@ import { events as liveEvents } from '../lib/live';
 import { useStore } from '../lib/store';
 import type { EventRow, Rule } from '../lib/types';
 import { Badge, Card, Dialog, Empty, ErrorBox, Field, useFetch } from '../components/ui';
+import { WatchdogsSection } from './watchdogs';
 
 // Automation (SPEC §12, §18): rules with enable toggles and counters, a form editor that shows the
 // server's validation messages as they are, dry-run, and the events log (REST + live /ws events).
@@ -139,6 +140,7 @@ export function RulesPage() {
           <button class="btn danger" type="button" onClick={() => void remove()}>Delete</button>
         </div>
       </Dialog>
+      <WatchdogsSection />
       <EventsLog />
     </div>
   );
@@ -260,10 +262,10 @@ function EventsLog() {
             <tbody>
               {rows.map((e, i) => (
                 <tr key={`${e.ts}-${i}`}>
-                  <td class="small nowrap">{dateTime(e.ts)}</td>
-                  <td class="small">{e.rule ?? e.source ?? (e.system ? 'system' : '')}</td>
-                  <td><Badge tone={/fail|lost|error/.test(e.type) ? 'bad' : e.type === 'triggered' ? 'warn' : 'muted'}>{e.type}</Badge></td>
-                  <td class="small">{e.details}</td>
+                  <td class="small nowrap e-time">{dateTime(e.ts)}</td>
+                  <td class="small e-src">{e.rule ?? e.source ?? (e.system ? 'system' : '')}</td>
+                  <td class="e-type"><Badge tone={/fail|lost|error|gave_up/.test(e.type) ? 'bad' : e.type === 'triggered' ? 'warn' : 'muted'}>{e.type}</Badge></td>
+                  <td class="small e-det">{e.details}</td>
                 </tr>
               ))}
             </tbody>

@@ -9,7 +9,7 @@ import { pduStatusSchema } from '../../../../src/http/schemas.js';
 import { pduStatusView } from '../../../../src/http/views/pdu-status.js';
 import { ruleJson } from '../../../../src/http/views/rules.js';
 import {
-  automationMessage, commandResultMessage, deviceEventMessage, deviceStateMessage, encode, errorMessage, helloMessage, MAX_FILTER_IDS, outageMessage,
+  automationMessage, commandResultMessage, watchdogMessage, deviceEventMessage, deviceStateMessage, encode, errorMessage, helloMessage, MAX_FILTER_IDS, outageMessage,
   parseClientMessage, parseDeviceFilter, PONG, probeCycleMessage, rulesMessage, statusMessage, type OutMessage,
 } from '../../../../src/http/ws/messages.js';
 import { deviceInfo } from '../../../support/http-ports.js';
@@ -75,6 +75,18 @@ describe('data of each message type', () => {
     const set = json(automationMessage({ rule: null, type: 'reload_failed', details: 'bad', ts: 2, device_id: null }));
     expect(set.device_id).toBeUndefined();
     expect(set.data).toMatchObject({ rule: null, source: 'rules', device_id: null, data: {} });
+  });
+
+  it('event (watchdog): the row /api/events stores, source watchdog:<name>, type watchdog_<state>', () => {
+    const status = { state: 'cycling' as const, reason: 'target silent 35 s', cycles: 1, last_cycle_at: 5 };
+    const m = json(watchdogMessage({ kind: 'state', name: 'modem', status, device_id: 'pdu-01', outlet: 2, details: 'watchdog "modem" cycling', ts: 7 }));
+    expect(m).toMatchObject({ type: 'event', ts: 7, device_id: 'pdu-01' });
+    expect(m.data).toEqual({
+      rule: null, source: 'watchdog:modem', kind: 'automation', type: 'watchdog_cycling', details: 'watchdog "modem" cycling', ts: 7, device_id: 'pdu-01',
+      system: false, data: { name: 'modem', outlet: 2, ...status },
+    });
+    const cycle = json(watchdogMessage({ kind: 'cycle', name: 'modem', status, device_id: 'pdu-01', outlet: 2, details: 'reboot', ts: 8, success: true }));
+    expect(cycle.data).toMatchObject({ type: 'watchdog_cycle', data: { success: true } });
   });
 
   it('command_result: {outlet, command, success, error} and the read-back', () => {
