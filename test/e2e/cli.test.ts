@@ -2,9 +2,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeTcpPort } from '../support/net.js';
 import { isPasswordHash } from '../../src/config/index.js';
 import { verifyPassword } from '../../src/core/password.js';
 
@@ -17,15 +17,6 @@ beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), 'p2m-e2e-'));
 }, 120_000);
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
-
-/** A TCP port on 127.0.0.1 that was free a moment ago (the web port must stay the same across a restart). */
-async function freeTcpPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 /** Run the CLI to completion (bounded), capturing output. */
 function run(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<{ code: number | null; out: string; err: string }> {

@@ -9,11 +9,11 @@
 // runtime dependency kept in devDependencies, the container's env and commands, the shutdown.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeTcpPort } from '../support/net.js';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -43,14 +43,6 @@ function dockerEnv(): Record<string, string> {
     for (const m of i.args.matchAll(/(\w+)=(\S+)/g)) env[m[1] as string] = m[2] as string;
   }
   return env;
-}
-
-async function freeTcpPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 let dir: string;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { chromiumAvailability, ensureWebBuild, launchBrowser, screenshot, type TestBrowser } from '../../support/browser.js';
 import { requires } from '../../support/requires.js';
+import { api as request } from '../../integration/http/rules-api.js';
 
 type Json = Record<string, unknown>;
 
@@ -16,14 +17,8 @@ if (requires('chromium', chromiumAvailability())) {
   let page: Page;
   let base: string;
 
-  const api = async (path: string, init: { method?: string; body?: unknown } = {}): Promise<Json> => {
-    const res = await fetch(base + path, {
-      method: init.method ?? 'GET',
-      headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-    return (await res.json()) as Json;
-  };
+  const api = async (path: string, init: { method?: string; body?: unknown } = {}): Promise<Json> =>
+    (await request(t, init.method ?? 'GET', path, init.body)).body as Json;
   const watchdog = async (name: string) => ((await api('/api/watchdogs')) as unknown as Json[]).find((w) => w.name === name);
 
   beforeAll(async () => {
