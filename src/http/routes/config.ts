@@ -3,10 +3,11 @@ import { redactConfig } from '../../config/redact.js';
 import { parseSettingsUpdate, RUNTIME_SETTING_KEYS, RUNTIME_SETTINGS } from '../../config/runtime-settings.js';
 import { setAtPath } from '../../config/tree.js';
 import { P2mError } from '../../core/errors.js';
-import type { SettingsPort, SystemPort } from '../../core/system.js';
+import type { SettingsPort } from '../../core/system.js';
 import type { HttpApp, HttpContext } from '../context.js';
 import { DetailedError } from '../errors.js';
 import { errorResponse } from '../schemas.js';
+import { requireSystem } from './system.js';
 
 // The config view and runtime settings (SPEC §14.2 `/api/config`, precedence §3.1) and the MQTT
 // connection test. Secrets are masked by the schema's own `secret` marks (config/redact.ts).
@@ -54,11 +55,6 @@ const mqttTestResult = z.object({ success: z.boolean(), message: z.string().opti
 function requireSettings(ctx: HttpContext): SettingsPort {
   if (!ctx.settings) throw new P2mError('P2M_ERR_DEVICE_UNAVAILABLE', 'runtime settings need the history database');
   return ctx.settings;
-}
-
-function requireSystem(ctx: HttpContext): SystemPort {
-  if (!ctx.system) throw new P2mError('P2M_ERR_DEVICE_UNAVAILABLE', 'system functions are not available');
-  return ctx.system;
 }
 
 export function configRoutes(app: HttpApp, ctx: HttpContext): void {

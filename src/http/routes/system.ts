@@ -37,7 +37,7 @@ const restoreBody = z.object({
 });
 const restoreView = z.object({ ok: z.literal(true), restored: z.array(z.string()), counts: z.record(z.string(), z.number().int()) });
 
-function requireSystem(ctx: HttpContext): SystemPort {
+export function requireSystem(ctx: HttpContext): SystemPort {
   if (!ctx.system) throw new P2mError('P2M_ERR_DEVICE_UNAVAILABLE', 'system functions are not available');
   return ctx.system;
 }
