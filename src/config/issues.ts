@@ -16,7 +16,12 @@ export interface ConfigIssue {
 /** `devices[0].poll_interval_s` (human form; origins use the dotted form `devices.0.poll_interval_s`). */
 export function formatPath(path: Path): string {
   let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+  for (const seg of path) {
+    // An empty key, or one with spaces, dots or brackets, is quoted so it cannot be misread
+    // (a key "" at the top is not "(top level)", "a.b" is not a.b).
+    const key = typeof seg === 'string' && !/^[\w-]+$/.test(seg) ? JSON.stringify(seg) : seg;
+    out += typeof seg === 'number' ? `[${seg}]` : out === '' ? key : `.${key}`;
+  }
   return out || '(top level)';
 }
 

@@ -122,9 +122,10 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
 };
 
 export async function handleBridgeRequest(action: string, data: Record<string, unknown>, ctx: BridgeApiContext): Promise<BridgeResponse> {
-  const handler = HANDLERS[action];
+  // Own keys only: an action named "__proto__" or "toString" is unknown, not Object.prototype's.
+  const handler = Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
   if (!handler) {
-    const later = LATER[action];
+    const later = Object.hasOwn(LATER, action) ? LATER[action] : undefined;
     return err(later ? `${action}: ${later}` : `unknown action "${action}" (known: ${Object.keys(HANDLERS).join(', ')})`);
   }
   try {

@@ -82,6 +82,8 @@ export function decodeValue(row: MetricRow, vb: Varbind | undefined, opts: Decod
     case 'number': {
       const n = rawNumber(vb);
       if (n === undefined) return { value: null, problem: `expected a number, got ${typeName(vb.type)}` };
+      // An overlong Counter64 (or a broken agent library) must not put Infinity/NaN into a reading.
+      if (!Number.isFinite(n)) return { value: null, problem: `${typeName(vb.type)} value is not a finite number` };
       if (opts.meteringFloor && row.floor !== undefined && n <= row.floor && n >= 0) return { value: 0 };
       const scale = row.scaleFrom === 'source_voltage_scale' ? (opts.sourceVoltageScale ?? 1) : (row.scale ?? 1);
       const value = scale === 1 ? n : roundTo(n / scale, 4);

@@ -81,3 +81,16 @@ describe('decodeValue: scaling, floors, enums, strings (SPEC §7.2–§7.4)', ()
     expect(decodeValue(r, { oid: '1', type: SnmpType.TimeTicks, value: 100 }, ON).value).toBe(10);
   });
 });
+
+// Found by test/unit/fuzz/snmp.test.ts: a NaN or an overlong Counter64 reached the snapshot as NaN/Infinity.
+describe('decodeValue: numbers that are not finite are reported, never decoded', () => {
+  it.each([
+    ['outlet.current', { oid: '1', type: SnmpType.Integer, value: Number.NaN }],
+    ['bank.energy', { oid: '1', type: SnmpType.Counter64, value: Buffer.alloc(300, 0xff) }],
+    ['bank.power', { oid: '1', type: SnmpType.Gauge, value: Number.POSITIVE_INFINITY }],
+  ] as const)('%s %s', (f, vb) => {
+    const d = decodeValue(row(CPS_MIB_PROFILE, f), vb, OFF);
+    expect(d.value).toBeNull();
+    expect(d.problem).toMatch(/value is not a finite number$/);
+  });
+});
