@@ -13,6 +13,7 @@ import { testMqttConnection } from './mqtt/test-connection.js';
 import { Scheduler } from './core/scheduler.js';
 import { PduDevice, type PduDeviceDeps } from './devices/pdu/device.js';
 import { NetSnmpTransport } from './devices/pdu/net-snmp-transport.js';
+import { startTrapListener, type TrapListener } from './devices/pdu/trap-listener.js';
 import { getProfile } from './devices/pdu/profiles/index.js';
 import { pduSettingsFrom, runtimePduSettings } from './devices/pdu/settings.js';
 import { createSimulatedPdu, type SimulatedPdu } from './devices/pdu/simulator/agent.js';
@@ -90,6 +91,8 @@ export interface App {
   /** The demo's simulated modem on demo-pdu outlet 2 (demo mode only). */
   readonly demoModem: DemoModem | null;
   readonly demo: DemoPort | null;
+  /** The SNMP trap listener (snmp.traps.enabled only, SPEC §7.10). */
+  readonly traps: TrapListener | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -128,6 +131,7 @@ export function createApp(opts: AppOptions): App {
   let watchdogs: WatchdogService | null = null;
   let demoModem: DemoModem | null = null;
   let demo: DemoPort | null = null;
+  let traps: TrapListener | null = null;
   let settings: SettingsPort | null = null;
   /** `devices[].poll_interval_s` saved at runtime: also the demo PDU's and the runtime devices' cadence. */
   let pollOverrideS: number | null = null;
@@ -267,6 +271,9 @@ export function createApp(opts: AppOptions): App {
     get demo() {
       return demo;
     },
+    get traps() {
+      return traps;
+    },
 
     async start() {
       // First: a database that cannot be used stops start-up before anything polls (SPEC §3.2).
@@ -362,6 +369,19 @@ export function createApp(opts: AppOptions): App {
       rules.start();
       watchdogs.start();
       registry.startAll(scheduler);
+      if (config.snmp.traps.enabled) {
+        const t = config.snmp.traps;
+        // A listener that cannot bind is logged; polling goes on without it (traps only speed it up).
+        traps = await startTrapListener({
+          bind: t.bind, port: t.port, community: t.community, clock, bus, logger,
+          devices: () => registry.all().flatMap((d) => d instanceof PduDevice
+            ? [{ id: d.id, host: d.currentHost(), version: d.settings.version, v3Username: d.settings.v3?.username ?? null, v3: d.settings.v3 ?? null, pollNow: () => d.schedulerTarget()?.triggerNow() }]
+            : []),
+        }).catch((err: unknown) => {
+          log.error({ error: errorMessage(err) }, 'snmp trap listener not started');
+          return null;
+        });
+      }
       // Weekly/monthly reports: scheduled at 00:30 local, back-filled shortly after start (SPEC §13.7).
       reports = createReportsService({ config, logger, clock, data: reportData(history.store, history.power), registry });
       reports.start();
@@ -401,6 +421,8 @@ export function createApp(opts: AppOptions): App {
     },
 
     async stop() {
+      await traps?.close();
+      traps = null;
       await http?.stop();
       // Marked stopping before the scheduler aborts its probes: an aborted cycle is not stored.
       const switchesStopped = switches?.stop();
