@@ -9,7 +9,7 @@ import { configSchema, resolveConfig } from '../src/config/index.js';
 import { EventBus } from '../src/core/bus.js';
 import { RealClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
-import type { DeviceInfo, DeviceRegistryPort, DeviceSummary, HealthPort } from '../src/core/ports.js';
+import type { HealthPort } from '../src/core/ports.js';
 import type { PduSnapshot } from '../src/core/types.js';
 import { DbHandle } from '../src/history/handle.js';
 import { historyQueries } from '../src/history/queries.js';
@@ -20,6 +20,7 @@ import { fill, SimClock } from './history-bench.js';
 import { simulatedSamples } from './history-sim.js';
 import { nextMessage, stopChild, withTimeout } from './ipc.js';
 import { replaceSection } from './report.js';
+import { benchRegistry } from './ws-bench.js';
 
 // `npm run bench -- --suite http` (issue 8): the real web server (buildHttpServer: every route,
 // auth plugin, error mapper, OpenAPI) on 127.0.0.1 with 100 simulated PDUs whose status changes
@@ -77,17 +78,6 @@ export interface HttpSuiteResult {
   days: number;
   rss_mb: number;
   totalS: number;
-}
-
-function benchRegistry(ids: readonly string[], latest: () => PduSnapshot): DeviceRegistryPort {
-  const known = new Set(ids);
-  const summary = (id: string): DeviceSummary => ({ id, kind: 'cyberpower', label: id, host: '10.0.0.1', model: 'PDU44001', serial: null, state: 'healthy', availability: 'online' });
-  return {
-    list: () => ids.map(summary),
-    info: (id: string): DeviceInfo | null =>
-      known.has(id) ? { ...summary(id), profile: 'cps-mib', writable: true, homeassistant: true, fromConfig: true, pollIntervalS: 1, utilitySource: 'A', protectedOutlets: [] } : null,
-    snapshot: (id: string) => (known.has(id) ? { ...latest(), device_id: id } : null),
-  } as unknown as DeviceRegistryPort;
 }
 
 /** The server with every route, over a registry of `pdus` live PDUs and a filled history file. */

@@ -66,15 +66,18 @@ type ChildMsg =
   | { type: 'error'; message: string };
 type ParentMsg = { type: 'begin' } | { type: 'end' } | { type: 'stop' };
 
-/** The registry as the hub reads it: list() and info() of P healthy PDUs (no initial snapshot). */
-function benchRegistry(ids: readonly string[]): DeviceRegistryPort {
+/**
+ * The registry as the hub and the REST routes read it: list() and info() of P healthy PDUs, and
+ * snapshot() from `latest` (none when absent: the hub gets no initial snapshot).
+ */
+export function benchRegistry(ids: readonly string[], latest?: () => PduSnapshot): DeviceRegistryPort {
   const summary = (id: string): DeviceSummary => ({ id, kind: 'cyberpower', label: id, host: '10.0.0.1', model: 'PDU44001', serial: null, state: 'healthy', availability: 'online' });
   const known = new Set(ids);
   return {
     list: () => ids.map(summary),
     info: (id: string): DeviceInfo | null =>
       known.has(id) ? { ...summary(id), profile: 'cps-mib', writable: true, homeassistant: true, fromConfig: true, pollIntervalS: 1, utilitySource: 'A', protectedOutlets: [] } : null,
-    snapshot: () => null,
+    snapshot: (id: string) => (latest && known.has(id) ? { ...latest(), device_id: id } : null),
   } as unknown as DeviceRegistryPort;
 }
 

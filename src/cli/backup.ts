@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, 
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { fileStamp } from '../core/calendar.js';
 import { RealClock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { HistoryOpenError } from '../history/db.js';
@@ -44,10 +45,6 @@ interface Manifest {
   sources: { database: string; config: string | null; rules: string | null };
 }
 
-function stamp(d: Date): string {
-  return d.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-}
-
 export async function backupCommand(argv: string[], io: CliIO): Promise<number> {
   let values;
   try {
@@ -71,7 +68,7 @@ export async function backupCommand(argv: string[], io: CliIO): Promise<number> 
     return 1;
   }
   const now = new Date(new RealClock().now());
-  const dir = resolve(values.out, `power2mqtt-backup-${stamp(now)}`);
+  const dir = resolve(values.out, `power2mqtt-backup-${fileStamp(now.getTime())}`);
   let handle: DbHandle | null = null;
   try {
     mkdirSync(dir, { recursive: true });

@@ -164,3 +164,8 @@ export function daysBetween(startDate: string, endDate: string): string[] {
   for (let d = startDate; d <= endDate; d = addDays(d, 1)) out.push(d);
   return out;
 }
+
+/** `YYYYMMDD-HHMMSS` (UTC) for backup file and folder names. */
+export function fileStamp(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fileStamp } from '../../core/calendar.js';
 import { P2mError } from '../../core/errors.js';
 import type { BackupDocument, SystemPort } from '../../core/system.js';
 import { backupSections, type BackupSources } from '../backup.js';
@@ -81,8 +82,7 @@ export function systemRoutes(app: HttpApp, ctx: HttpContext): void {
         format: BACKUP_FORMAT, version: BACKUP_VERSION, created_at: now.toISOString(), app_version: ctx.version,
         sections: Object.fromEntries(backupSections(sources()).map((s) => [s.name, s.export()])),
       };
-      const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-      void reply.header('content-disposition', `attachment; filename="power2mqtt-backup-${stamp}.json"`);
+      void reply.header('content-disposition', `attachment; filename="power2mqtt-backup-${fileStamp(now.getTime())}.json"`);
       return doc;
     },
   );
