@@ -89,7 +89,7 @@ export async function startServer(pdus: number, dbPath: string): Promise<{ app: 
   const config = resolveConfig(configSchema.parse({ web: { port: 0 }, history: { path: dbPath } }), { fileLoaded: true });
   const handle = new DbHandle(dbPath, 20);
   const store = new HistoryStore(handle, { retentionDays: 730, clock, writer: null, tariff: config.energy.tariff, timezone: 'UTC' });
-  const health: HealthPort = { check: () => ({ healthy: true, issues: [] }), stats: () => ({ mqtt: null, history: null, polls: [] }) };
+  const health: HealthPort = { check: () => ({ healthy: true, issues: [] }), stats: () => ({ mqtt: null, history: null, polls: [], traps: null }) };
   const ctx: HttpContext = {
     config, logger: silentLogger(), clock, bus, registry: benchRegistry(ids, () => latest), switches: null, checks: null, outages: null, health,
     rules: null, events: null, history: historyQueries(store, clock, 'UTC'), demo: null, version: 'bench',

@@ -150,6 +150,7 @@ export function createApp(opts: AppOptions): App {
         mqtt: mqtt ? { connected: mqtt.client.connected, publishes: mqtt.client.stats().publishes } : null,
         history: w ? { write_errors: w.write_errors, dropped_batches: w.dropped_batches } : null,
         polls: registry.pollStats(),
+        traps: traps?.stats() ?? null,
       };
     },
     details() {
@@ -164,6 +165,7 @@ export function createApp(opts: AppOptions): App {
           } : null,
           history: w && history ? { db_path: resolve(config.history.path), total_writes: w.total_writes, write_errors: w.write_errors, healthy: w.healthy } : null,
           probes: switches ? switches.counts() : null,
+          traps: traps?.stats() ?? null,
         },
         uptime_seconds: Math.round(process.uptime()),
         pollers: registry.all().map((d) => {

@@ -212,6 +212,22 @@ export interface RuntimeStats {
   history: { write_errors: number; dropped_batches: number } | null;
   /** Every polled device. */
   polls: PollStats[];
+  /** null while the SNMP trap listener does not run (SPEC §7.10). */
+  traps: TrapStats | null;
+}
+
+/** Why a received trap was not acted on (SPEC §7.10). */
+export const TRAP_DROP_REASONS = ['unknown_source', 'bad_community', 'auth_failed', 'malformed'] as const;
+export type TrapDropReason = (typeof TRAP_DROP_REASONS)[number];
+
+/** Running totals of the SNMP trap listener. */
+export interface TrapStats {
+  /** The bound UDP port. */
+  port: number;
+  received: number;
+  /** From a configured PDU, authenticated: each triggered a poll. */
+  accepted: number;
+  dropped: Record<TrapDropReason, number>;
 }
 
 /** The detail part of `GET /api/health` (SPEC §14.2), beside status and issues. */
@@ -220,6 +236,7 @@ export interface HealthDetails {
     mqtt: { connected: boolean; reconnect_count: number; broker: string; publish_errors: number; total_publishes: number } | null;
     history: { db_path: string; total_writes: number; write_errors: number; healthy: boolean } | null;
     probes: { total: number; up: number; down: number; unknown: number; stale: number } | null;
+    traps: TrapStats | null;
   };
   uptime_seconds: number;
   pollers: Array<{

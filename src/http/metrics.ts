@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
-import type { DeviceRegistryPort, HealthPort, OutagePort, RulesPort, SwitchesPort, WatchdogsPort } from '../core/ports.js';
+import { TRAP_DROP_REASONS, type DeviceRegistryPort, type HealthPort, type OutagePort, type RulesPort, type SwitchesPort, type WatchdogsPort } from '../core/ports.js';
 import { WATCHDOG_STATES } from '../core/watchdog.js';
 import type { PduSnapshot, TransportState } from '../core/types.js';
 import { ReadoutSummary, registerProcessMetrics } from './metrics-process.js';
@@ -71,6 +71,9 @@ export function createMetrics(src: MetricsSources): Metrics {
     droppedBatches: counter('history_dropped_batches_total', 'History batches dropped because the write buffer was full.'),
     ruleRuns: counter('rule_executions_total', 'Rule executions (stored counts, kept across restarts).', ['rule']),
     watchdogState: gauge('watchdog_state', 'Outlet watchdog state: 1 for the current one (SPEC §12.7).', ['watchdog', 'state']),
+    trapsReceived: counter('snmp_traps_received_total', 'SNMP traps received by the trap listener (SPEC §7.10).'),
+    trapsAccepted: counter('snmp_traps_accepted_total', 'SNMP traps from a configured PDU that triggered a poll.'),
+    trapsDropped: counter('snmp_traps_dropped_total', 'SNMP traps dropped, by reason.', ['reason']),
     watchdogCycles: gauge('watchdog_cycles', 'Power cycles of the watchdog within its window_h (a gauge: it drops as cycles age out).', ['watchdog']),
   };
   registerProcessMetrics(registry, src.clock);
@@ -119,6 +122,11 @@ export function createMetrics(src: MetricsSources): Metrics {
     total(m.mqttPublishes, stats.mqtt?.publishes ?? 0);
     total(m.writeErrors, stats.history?.write_errors ?? 0);
     total(m.droppedBatches, stats.history?.dropped_batches ?? 0);
+    if (stats.traps) {
+      total(m.trapsReceived, stats.traps.received);
+      total(m.trapsAccepted, stats.traps.accepted);
+      for (const reason of TRAP_DROP_REASONS) total(m.trapsDropped, stats.traps.dropped[reason], { reason });
+    }
     const runs = new Map<string, number>();
     for (const r of src.rules?.list() ?? []) runs.set(r.name, (runs.get(r.name) ?? 0) + r.state.execution_count);
     for (const [rule, n] of runs) total(m.ruleRuns, n, { rule });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrlProblem } from '../config/schema/common.js';
+import { TRAP_DROP_REASONS } from '../core/ports.js';
 
 // zod schemas shared by the routes: the single source for request validation, response
 // serialisation and the OpenAPI document (/api/openapi.json). PowerMon-compatible shapes follow
@@ -162,6 +163,14 @@ export const healthView = z.object({
       mqtt: z.object({ connected: z.boolean(), reconnect_count: z.number().int(), broker: z.string(), publish_errors: z.number().int(), total_publishes: z.number().int() }).nullable(),
       history: z.object({ db_path: z.string(), total_writes: z.number().int(), write_errors: z.number().int(), healthy: z.boolean() }).nullable(),
       probes: z.object({ total: z.number().int(), up: z.number().int(), down: z.number().int(), unknown: z.number().int(), stale: z.number().int() }).nullable(),
+      traps: z
+        .object({
+          port: z.number().int(), received: z.number().int(), accepted: z.number().int().describe('from a configured PDU, authenticated: each triggered a poll'),
+          dropped: z.record(z.enum(TRAP_DROP_REASONS), z.number().int()),
+        })
+        .nullable()
+        .optional()
+        .describe('SNMP trap listener (snmp.traps.enabled); null when off'),
     })
     .optional(),
   uptime_seconds: z.number().int().optional(),

@@ -199,7 +199,7 @@ export function outageRecord(over: Partial<OutageRecord> & Pick<OutageRecord, 'i
 export class FakeHealth implements HealthPort {
   healthy = true;
   issues: string[] = [];
-  runtime: RuntimeStats = { mqtt: null, history: null, polls: [] };
+  runtime: RuntimeStats = { mqtt: null, history: null, polls: [], traps: null };
   check() {
     return { healthy: this.healthy, issues: [...this.issues] };
   }

@@ -5,6 +5,7 @@ import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { TrapStats } from '../../core/ports.js';
 import type { V3Credentials } from './net-snmp-transport.js';
 import {
   acceptTrap, classifyReceiveError, hostNames, matchDevice, parseNotification, trapDetails, type DropReason, type TrapDevice,
@@ -32,11 +33,7 @@ export interface TrapListenerOptions {
   resolve?: (host: string) => Promise<string[]>;
 }
 
-export interface TrapListenerStats {
-  received: number;
-  accepted: number;
-  dropped: Record<DropReason, number>;
-}
+export type TrapListenerStats = TrapStats;
 
 export interface TrapListener {
   /** The bound UDP port (the configured one, or the ephemeral one for port 0). */
@@ -64,7 +61,7 @@ function usmUser(v3: V3Credentials): Record<string, unknown> {
 export async function startTrapListener(opts: TrapListenerOptions): Promise<TrapListener> {
   const log = opts.logger.child({ module: 'traps' });
   const resolve = opts.resolve ?? defaultResolve;
-  const counts: TrapListenerStats = { received: 0, accepted: 0, dropped: { unknown_source: 0, bad_community: 0, auth_failed: 0, malformed: 0 } };
+  const counts: Omit<TrapStats, 'port'> = { received: 0, accepted: 0, dropped: { unknown_source: 0, bad_community: 0, auth_failed: 0, malformed: 0 } };
   const drop = (reason: DropReason, fields: Record<string, unknown>): void => {
     counts.dropped[reason]++;
     log.debug({ ...fields, reason, dropped: counts.dropped[reason] }, 'snmp trap dropped');
@@ -175,7 +172,7 @@ export async function startTrapListener(opts: TrapListenerOptions): Promise<Trap
   log.info({ bind: opts.bind, port }, 'snmp trap listener started');
   return {
     port,
-    stats: () => ({ ...counts, dropped: { ...counts.dropped } }),
+    stats: () => ({ port, ...counts, dropped: { ...counts.dropped } }),
     close: () => {
       offSample();
       return new Promise<void>((ok) => receiver.close(() => ok()));

@@ -31,7 +31,8 @@ export interface ParsedTrap {
   port: number;
 }
 
-export type DropReason = 'unknown_source' | 'bad_community' | 'auth_failed' | 'malformed';
+export type { TrapDropReason as DropReason } from '../../core/ports.js';
+import type { TrapDropReason as DropReason } from '../../core/ports.js';
 
 export const SNMP_TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
 const SYS_UPTIME_OID = '1.3.6.1.2.1.1.3.0';

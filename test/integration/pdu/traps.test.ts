@@ -7,6 +7,7 @@ import { silentLogger } from '../../../src/core/logger.js';
 import type { DeviceEvent, PduSnapshot } from '../../../src/core/types.js';
 import { startTrapListener } from '../../../src/devices/pdu/trap-listener.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { parsePromText } from '../../support/prom-text.js';
 
 // SPEC §7.10: a real v2c trap sent to the demo app's listener (127.0.0.1, ephemeral port) polls
 // the demo PDU at once and is emitted as device event `trap`; wrong community / unknown sender
@@ -107,6 +108,17 @@ describe('SNMP trap listener (demo app)', () => {
     expect(t.app.traps!.stats()).toMatchObject({ received: 4, accepted: 1 });
     await sendTrap(t.app.traps!.port, 'trapcomm');
     await until(() => t.app.traps!.stats().accepted === 2, 'a good trap after the bad ones');
+  });
+
+  it('shows the counts in /metrics and /api/health', async () => {
+    const s = t.app.traps!.stats();
+    expect(s.received).toBeGreaterThan(0);
+    const metrics = parsePromText(await (await fetch(`${t.webUrl}/metrics`)).text());
+    expect(metrics.value('power2mqtt_snmp_traps_received_total')).toBe(s.received);
+    expect(metrics.value('power2mqtt_snmp_traps_accepted_total')).toBe(s.accepted);
+    expect(metrics.value('power2mqtt_snmp_traps_dropped_total', { reason: 'malformed' })).toBe(s.dropped.malformed);
+    const health = (await (await fetch(`${t.webUrl}/api/health`)).json()) as { subsystems: { traps: unknown } };
+    expect(health.subsystems.traps).toEqual({ port: t.app.traps!.port, ...s });
   });
 });
 

@@ -30,6 +30,7 @@ beforeEach(() => {
   ports.registry.put(deviceInfo('pdu-01'), pduSnapshot({ deviceId: 'pdu-01' }));
   ports.health.runtime = {
     mqtt: { connected: true, publishes: 1234 }, history: { write_errors: 2, dropped_batches: 1 }, polls: [poll('pdu-01')],
+    traps: { port: 1162, received: 9, accepted: 5, dropped: { unknown_source: 1, bad_community: 2, auth_failed: 0, malformed: 1 } },
   };
   ports.ctx.rules = rules([['shed', 2], ['shed', 3], ['night', 0]]);
   metrics = createMetrics(ports.ctx);
@@ -68,6 +69,10 @@ describe('createMetrics', () => {
       ['power2mqtt_history_dropped_batches_total', {}, 1],
       ['power2mqtt_rule_executions_total', { rule: 'shed' }, 5],
       ['power2mqtt_rule_executions_total', { rule: 'night' }, 0],
+      ['power2mqtt_snmp_traps_received_total', {}, 9],
+      ['power2mqtt_snmp_traps_accepted_total', {}, 5],
+      ['power2mqtt_snmp_traps_dropped_total', { reason: 'bad_community' }, 2],
+      ['power2mqtt_snmp_traps_dropped_total', { reason: 'auth_failed' }, 0],
     ];
     for (const [name, labels, value] of table) expect(m.value(name, labels), `${name} ${JSON.stringify(labels)}`).toBeCloseTo(value, 9);
     expect(m.all('power2mqtt_outlet_on')).toHaveLength(10);
@@ -143,12 +148,15 @@ describe('createMetrics', () => {
   });
 
   it('reads 0 for MQTT and history when they do not run, and nothing per rule without rules', async () => {
-    ports.health.runtime = { mqtt: null, history: null, polls: [] };
+    ports.health.runtime = { mqtt: null, history: null, polls: [], traps: null };
     ports.ctx.rules = null;
     ports.ctx.outages = null;
     const m = await scrape();
     expect(['mqtt_connected', 'mqtt_publishes_total', 'history_write_errors_total', 'history_dropped_batches_total', 'outage_active'].map((n) => m.value(`power2mqtt_${n}`))).toEqual([0, 0, 0, 0, 0]);
     expect(m.all('power2mqtt_rule_executions_total')).toEqual([]);
+    // No trap listener: 0 like the other unlabelled families, and no per-reason samples.
+    expect(m.value('power2mqtt_snmp_traps_received_total')).toBe(0);
+    expect(m.all('power2mqtt_snmp_traps_dropped_total')).toEqual([]);
   });
 
   it('registers only process_* and nodejs_heap_* of the default metrics', async () => {
