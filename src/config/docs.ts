@@ -129,7 +129,9 @@ POWER2MQTT_MQTT__PASSWORD_FILE=/run/secrets/mqtt_password
 POWER2MQTT_LOG__LEVEL=debug
 \`\`\`
 
-An unknown key in a variable name is an error naming the variable.
+An unknown key in a variable name is an error naming the variable. The file is plain YAML: a
+custom tag such as Home Assistant's \`!secret name\` or \`!include\` is an error naming the key
+(it would otherwise load the bare text as the value); use these variables for secrets instead.
 
 ## Checking a configuration
 

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import YAML from 'yaml';
+import { unknownTagIssues } from './yaml-tags.js';
 import type { z } from 'zod';
 import { inspect, isStringOnly, type Path } from './introspect.js';
 import type { ConfigIssue } from './issues.js';
@@ -64,7 +65,10 @@ export function parseEnvValue(raw: string, node: z.ZodType): { value: unknown } 
   const quoted = /^(".*"|'.*')$/s.test(raw);
   if (isStringOnly(node) && !quoted) return { value: raw };
   try {
-    return { value: YAML.parse(raw) as unknown };
+    const doc = YAML.parseDocument(raw, { logLevel: 'error' });
+    const problem = doc.errors[0]?.message ?? unknownTagIssues(doc)[0]?.message;
+    if (problem !== undefined) return { error: problem.split('\n')[0] ?? 'invalid YAML' };
+    return { value: doc.toJS() as unknown };
   } catch (err) {
     return { error: (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'invalid YAML' };
   }

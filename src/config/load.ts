@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import YAML from 'yaml';
+import { unknownTagIssues } from './yaml-tags.js';
 import { ENV_CONFIG, envName, readEnvOverrides } from './env.js';
 import type { Path } from './introspect.js';
 import { formatPath, issuesFromZod, type ConfigIssue } from './issues.js';
@@ -66,7 +67,8 @@ function readConfigFile(file: string | null, namedBy: string | null): FileRead {
       : 'check the file permissions';
     return { file, issues: [{ path: namedBy ?? file, message, hint }] };
   }
-  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  // logLevel 'error': the library's own warnings (e.g. an unresolved tag) are ours to report, not stderr's.
+  const doc = YAML.parseDocument(text, { prettyErrors: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((e) => {
       const pos = e.linePos?.[0];
@@ -80,6 +82,8 @@ function readConfigFile(file: string | null, namedBy: string | null): FileRead {
     });
     return { file, issues };
   }
+  const tagIssues = unknownTagIssues(doc);
+  if (tagIssues.length > 0) return { file, issues: tagIssues };
   let data: unknown;
   try {
     data = doc.toJS();

@@ -77,6 +77,7 @@ describe('env errors name the variable', () => {
     ['POWER2MQTT_WEB____PORT', '1', 'empty key segment', 'two underscores'],
     ['POWER2MQTT_DEVICES__2__HOST', 'x', 'sets devices[2] but devices[0] does not exist', 'consecutively from 0'],
     ['POWER2MQTT_WEB__CORS_ORIGINS', '[a, b', 'cannot parse the value as YAML', 'quote'],
+    ['POWER2MQTT_WEB__PORT', '!port 8081', 'unknown YAML tag !port', 'quote'],
     ['power2mqtt_config', 'x.yaml', '"config" is not a key of the top level', 'spell it POWER2MQTT_CONFIG'],
   ])('%s=%s', (variable, value, message, hint) => {
     const issue = issueAt(loadYaml(null, { [variable]: value }), variable);

@@ -86,6 +86,20 @@ describe('YAML parsing', () => {
     expect(expectIssues(loadYaml(`${bomb.join('\n')}\n`))[0]?.message).toContain('cannot read the YAML');
   });
 
+  it.each([
+    ['mqtt:\n  password: !secret mqtt_password\n', 'mqtt.password', '!secret'],
+    ['devices:\n  - host: 10.0.0.5\n    community: !env PDU_COMMUNITY\n', 'devices[0].community', '!env'],
+    ['web: !include web.yaml\n', 'web', '!include'],
+    ['!foo\nmqtt: {}\n', '(top level)', '!foo'],
+  ])('an unknown YAML tag is an issue naming the key, not a silently loaded text (%#)', (text, path, tag) => {
+    const issues = expectIssues(loadYaml(text));
+    expect(issues).toEqual([{ path, message: `unknown YAML tag ${tag}: power2mqtt reads plain YAML values`, hint: expect.stringMatching(/POWER2MQTT_MQTT__PASSWORD/) }]);
+  });
+
+  it('YAML\'s own tags load as usual', () => {
+    expect(expectConfig(loadYaml('mqtt:\n  base_topic: !!str pdu2\nweb:\n  port: !!int "8081"\n')).web.port).toBe(8081);
+  });
+
   it('a file that is not a mapping is an issue', () => {
     expect(expectIssues(loadYaml('- a\n- b\n'))[0]?.message).toContain('must be a mapping of sections');
   });
