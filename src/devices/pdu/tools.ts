@@ -4,6 +4,7 @@ import { deadlineSignal } from '../../core/concurrency.js';
 import { hostsOf, parseCidr } from '../../core/cidr.js';
 import { errorMessage } from '../../core/errors.js';
 import type { ConnectionTest, DiscoverRequest, DiscoverResult, PduDescription, PduToolsPort, SnmpTarget } from '../../core/pdu-tools.js';
+import { plugConfigShape } from '../plug/settings.js';
 import type { DeviceRegistry } from '../registry.js';
 import { discover } from './discover.js';
 import { abortable } from './get-batched.js';
@@ -48,13 +49,14 @@ export function createPduTools(deps: PduToolsDeps): PduToolsPort {
   return {
     describe(deviceId): PduDescription | null {
       const d = registry.get(deviceId);
-      if (!d || d.kind !== 'cyberpower') return null; // SNMP settings: PDUs only
+      if (!d) return null;
       const spec = registry.runtimeSpec(deviceId);
+      const host = spec?.host ?? d.settings.host;
       const h = d.healthState();
       const stats = d.schedulerTarget()?.stats();
       return {
         source: spec ? 'runtime' : 'config',
-        config: configShape(d.settings, spec?.host ?? d.settings.host),
+        config: d.kind === 'cyberpower' ? configShape(d.settings, host) : plugConfigShape(d.settings, host),
         consecutive_failures: h.consecutiveFailures,
         last_error: h.lastError,
         last_success_ts: h.lastSuccessAt === null ? null : h.lastSuccessAt / 1000,

@@ -44,6 +44,15 @@ export function plugSettingsFrom(_config: Config, d: DeviceConfig & { kind: Plug
   };
 }
 
+/** A plug's settings in the shape of a config-file `devices[]` entry (SPEC §4.2); the password is NOT masked. Pure. */
+export function plugConfigShape(s: PlugDeviceSettings, host: string): Record<string, unknown> {
+  return {
+    id: s.id, kind: s.kind, label: s.label, host, port: s.port, password: s.password, poll_interval_s: s.pollIntervalMs / 1000, enabled: true,
+    homeassistant: s.homeassistant ?? true, timeout_ms: s.timeoutMs, role: s.role,
+    protected_outlets: [...s.protectedOutlets].sort((a, b) => a - b).join(','),
+  };
+}
+
 /** Settings of a plug added at runtime (`device/add`, `POST /api/pdus`), with the config file's defaults (SPEC §4.2, §9.3). */
 export function runtimePlugSettings(config: Config, spec: RuntimeDeviceSpec & { id: string; kind: PlugKind }): PlugDeviceSettings {
   const pollS = spec.poll_interval_s ?? DEFAULT_POLL_S[spec.kind];

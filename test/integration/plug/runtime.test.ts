@@ -42,6 +42,7 @@ describe('a runtime Shelly plug', () => {
     const list = await api(first, 'GET', '/api/pdus');
     expect(list.body.pdus.find((p: { device_id: string }) => p.device_id === 'kettle')).toMatchObject({
       source: 'runtime', status: 'healthy', has_data: true, identity: { manufacturer: 'Shelly', model: 'SNPL-00112EU' },
+      config: { id: 'kettle', kind: 'shelly', host: '127.0.0.1', port: sim.port, password: '***', role: 'sensor', poll_interval_s: 1, label: 'Kettle' },
     });
     expect(JSON.stringify(list.body)).not.toContain(PASSWORD);
   });
