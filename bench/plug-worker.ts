@@ -8,6 +8,7 @@ import { PlugDevice } from '../src/devices/plug/device.js';
 import type { PlugDeviceSettings } from '../src/devices/plug/settings.js';
 import { staggerOffset } from '../src/devices/registry.js';
 import { mb, sendToParent } from './ipc.js';
+import { startCpuProfile, stopCpuProfile } from './profiler.js';
 import type { PlugWorkerMessage, PlugWorkerStart } from './plug-protocol.js';
 
 // Child process of the plugs benchmark: the plug pollers being measured (real PlugDevice, real
@@ -53,12 +54,19 @@ async function run(o: PlugWorkerStart): Promise<void> {
   void send({ type: 'window-start' });
   const missed0 = missed();
   inWindow = true;
+  // P2M_PLUG_PROFILE=<file>: a V8 CPU profile of the window (a separate run: the profiler costs CPU).
+  const profilePath = process.env.P2M_PLUG_PROFILE;
+  const profiler = profilePath ? await startCpuProfile() : null;
   const cpu0 = process.cpuUsage();
   const t0 = clock.monotonic();
   await clock.sleep(o.windowMs);
   inWindow = false;
   const windowMs = clock.monotonic() - t0;
   const cpu = process.cpuUsage(cpu0);
+  if (profiler && profilePath) {
+    const summary = await stopCpuProfile(profiler, profilePath);
+    process.stderr.write(`${[...summary.byOrigin, ...summary.topFunctions.slice(0, 25)].map((r) => `${r.pct.toFixed(1).padStart(5)} %  ${r.name}`).join('\n')}\n`);
+  }
   const missed1 = missed();
   const mem = process.memoryUsage();
   void send({ type: 'window-end' });

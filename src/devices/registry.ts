@@ -224,8 +224,21 @@ function summary(d: RegisteredDevice): DeviceSummary {
   };
 }
 
-/** Start offset of the i-th of n devices: `step` apart, or spread evenly over the period when that would wrap. */
+/**
+ * Width of a start slot when many devices spread over one period. Devices in one slot are due in
+ * the same millisecond, so one timer wake-up of the event loop sends all their requests and the
+ * answers tend to arrive in one poll of the sockets: measured with 400 plugs at 1 Hz, 20 ms slots
+ * cut the CPU per poll by about a third against one wake-up per device (docs/PERFORMANCE.md).
+ */
+export const STAGGER_SLOT_MS = 20;
+
+/**
+ * Start offset of the i-th of n devices: `step` apart, or, when that would wrap, spread evenly over
+ * the period in STAGGER_SLOT_MS slots (at most ⌈n / slots⌉ devices start together).
+ */
 export function staggerOffset(i: number, n: number, step: number, periodMs: number): number {
   const period = Math.max(1, periodMs);
-  return n * step <= period ? i * step : Math.floor((i * period) / n);
+  if (n * step <= period) return i * step;
+  const even = (i * period) / n;
+  return period < 2 * STAGGER_SLOT_MS ? Math.floor(even) : Math.floor(even / STAGGER_SLOT_MS) * STAGGER_SLOT_MS;
 }
