@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Clock } from '../../../core/clock.js';
-import { delay, type PlugSimModel, type SimMode } from './model.js';
+import { RealClock, type Clock } from '../../../core/clock.js';
+import { delay, PlugSimModel, type SimMode } from './model.js';
 
 // The HTTP side shared by the Shelly and Tasmota simulators: 127.0.0.1, ephemeral port, the
 // model's modes (silent = accept and never answer; refuse = port closed) and answer delay.
@@ -76,4 +76,39 @@ export class HttpPlugSim {
   close(): Promise<void> {
     return this.shut();
   }
+}
+
+/** What both HTTP plug simulators take: outlets, their loads, the voltage and the clock. */
+export interface HttpPlugSimOptions {
+  outlets?: number;
+  loads?: number[];
+  voltage?: number;
+  clock?: Clock;
+}
+
+/** A plug simulator behind HttpPlugSim: the model, the server's lifecycle; subclasses answer requests. */
+export abstract class HttpPlugSimulator {
+  readonly sim: PlugSimModel;
+  readonly http: HttpPlugSim;
+
+  constructor(opts: HttpPlugSimOptions) {
+    const clock = opts.clock ?? new RealClock();
+    this.sim = new PlugSimModel({ outlets: opts.outlets ?? 1, loads: opts.loads, voltage: opts.voltage ?? 230, clock, names: [] });
+    this.http = new HttpPlugSim(this.sim, clock, (req, url) => this.route(req, url));
+  }
+
+  get port(): number {
+    return this.http.port;
+  }
+
+  async start(): Promise<this> {
+    await this.http.listen(0);
+    return this;
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  protected abstract route(req: IncomingMessage, url: URL): HttpAnswer;
 }

@@ -1,33 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { RealClock, type Clock } from '../../../core/clock.js';
-import { HttpPlugSim, type HttpAnswer } from './http-sim.js';
-import { PlugSimModel } from './model.js';
+import { HttpPlugSimulator, type HttpAnswer, type HttpPlugSimOptions } from './http-sim.js';
 
 // A Shelly simulator on 127.0.0.1: Gen2+ (Plus Plug S: `/shelly`, `/rpc/Shelly.GetStatus`,
 // `/rpc/Switch.Set`) with optional digest auth (RFC 7616, SHA-256, user admin), or Gen1
 // (Plug S: `/shelly`, `/status`, `/relay/N`). Payload shapes as in Shelly's API docs.
 
-export interface ShellySimOptions {
+export interface ShellySimOptions extends HttpPlugSimOptions {
   gen?: 1 | 2;
-  outlets?: number;
   index?: number;
-  loads?: number[];
-  voltage?: number;
   password?: string;
   /** Digest algorithm announced in the challenge (tests: an unknown one). */
   algorithm?: string;
   /** Gen2: report every outlet as a `pm1:N` meter (no relay, e.g. a Shelly PM Mini) instead of `switch:N`. */
   meterOnly?: boolean;
-  clock?: Clock;
 }
 
 type Json = Record<string, unknown>;
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-export class ShellySimulator {
-  readonly sim: PlugSimModel;
-  readonly http: HttpPlugSim;
+export class ShellySimulator extends HttpPlugSimulator {
   readonly mac: string;
   readonly deviceName: string;
   private readonly nonces = new Set<string>();
@@ -35,28 +27,13 @@ export class ShellySimulator {
   challenges = 0;
 
   constructor(private readonly opts: ShellySimOptions) {
-    const clock = opts.clock ?? new RealClock();
-    this.sim = new PlugSimModel({ outlets: opts.outlets ?? 1, loads: opts.loads, voltage: opts.voltage ?? 230, clock, names: [] });
+    super(opts);
     const idx = (opts.index ?? 0).toString(16).padStart(6, '0').toUpperCase();
     this.mac = `A8032A${idx}`;
     this.deviceName = opts.gen === 1 ? `shellyplug-s-${idx}` : `shellyplusplugs-${this.mac.toLowerCase()}`;
-    this.http = new HttpPlugSim(this.sim, clock, (req, url) => this.route(req, url));
   }
 
-  get port(): number {
-    return this.http.port;
-  }
-
-  async start(): Promise<this> {
-    await this.http.listen(0);
-    return this;
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private route(req: IncomingMessage, url: URL): HttpAnswer {
+  protected route(req: IncomingMessage, url: URL): HttpAnswer {
     const gen2 = this.opts.gen !== 1;
     if (url.pathname === '/shelly') return { status: 200, body: this.info() };
     if (this.opts.password && !this.authorized(req)) return this.challenge();

@@ -1,45 +1,21 @@
 import type { IncomingMessage } from 'node:http';
-import { RealClock, type Clock } from '../../../core/clock.js';
-import { HttpPlugSim, type HttpAnswer } from './http-sim.js';
-import { PlugSimModel } from './model.js';
+import { HttpPlugSimulator, type HttpAnswer, type HttpPlugSimOptions } from './http-sim.js';
 
 // A Tasmota simulator on 127.0.0.1: `/cm?cmnd=Status 0|10|11`, `Power<n> On|Off`. Like real
 // firmware of different vintages it can send numbers as JSON numbers or as strings.
 
-export interface TasmotaSimOptions {
-  outlets?: number;
+export interface TasmotaSimOptions extends HttpPlugSimOptions {
   index?: number;
-  loads?: number[];
-  voltage?: number;
   /** Numbers as strings ("Power":"45"), as some firmware versions send them. */
   stringNumbers?: boolean;
   password?: string;
-  clock?: Clock;
 }
 
 type Json = Record<string, unknown>;
 
-export class TasmotaSimulator {
-  readonly sim: PlugSimModel;
-  readonly http: HttpPlugSim;
-
+export class TasmotaSimulator extends HttpPlugSimulator {
   constructor(private readonly opts: TasmotaSimOptions) {
-    const clock = opts.clock ?? new RealClock();
-    this.sim = new PlugSimModel({ outlets: opts.outlets ?? 1, loads: opts.loads, voltage: opts.voltage ?? 230, clock, names: [] });
-    this.http = new HttpPlugSim(this.sim, clock, (req, url) => this.route(req, url));
-  }
-
-  get port(): number {
-    return this.http.port;
-  }
-
-  async start(): Promise<this> {
-    await this.http.listen(0);
-    return this;
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
+    super(opts);
   }
 
   private num(v: number, decimals: number): number | string {
@@ -47,7 +23,7 @@ export class TasmotaSimulator {
     return this.opts.stringNumbers ? r.toFixed(decimals) : r;
   }
 
-  private route(_req: IncomingMessage, url: URL): HttpAnswer {
+  protected route(_req: IncomingMessage, url: URL): HttpAnswer {
     if (url.pathname !== '/cm') return { status: 404, body: 'Not found' };
     if (this.opts.password && url.searchParams.get('password') !== this.opts.password) return { status: 200, body: { WARNING: 'Need user=<username>&password=<password>' } };
     const cmnd = (url.searchParams.get('cmnd') ?? '').trim();
