@@ -69,6 +69,10 @@ export class HistoryWriter {
   private held: Pending[][] = [];
   private readonly layouts = new Map<string, DeviceLayout>();
   private readonly lastTs = new Map<string, number>();
+  /** Monotonic due time of the next timed commit (null before start). */
+  private nextCommitAt: number | null = null;
+  /** Devices whose samples are older than their last recorded second (wall clock stepped back). */
+  private readonly clockBehind = new Set<string>();
   private readonly openChunk = new Map<number, number>();
   private readonly lastSample = new Map<number, LastSample>();
   private readonly outcomes: boolean[] = [];
@@ -102,12 +106,21 @@ export class HistoryWriter {
     this.arm();
   }
 
+  /**
+   * Fixed-rate commits on the monotonic clock (not "interval after the last commit", which drifts
+   * by each commit's duration against the 1 Hz polls until one commit carries two seconds, and a
+   * kill -9 then loses 2 s instead of at most 1 s).
+   */
   private arm(): void {
     if (!this.running) return;
+    const every = this.opts.commitIntervalMs;
+    const now = this.opts.clock.monotonic();
+    // Late by more than a period (a blocked loop): start a new grid rather than commit in a burst.
+    this.nextCommitAt = this.nextCommitAt === null || this.nextCommitAt + every <= now ? now + every : this.nextCommitAt + every;
     this.timer = this.opts.clock.setTimeout(() => {
       this.commit();
       this.arm();
-    }, this.opts.commitIntervalMs);
+    }, Math.max(0, this.nextCommitAt - now));
   }
 
   /** Flush what is pending (one last commit); chunks stay open until the next start. */
@@ -124,7 +137,18 @@ export class HistoryWriter {
         throw new Error(`malformed snapshot (device_id ${String(snap.device_id)}, ts ${String(snap.ts)})`);
       }
       const ts = Math.floor(snap.ts);
-      if ((this.lastTs.get(snap.device_id) ?? -Infinity) >= ts) return; // one sample per second
+      const last = this.lastTs.get(snap.device_id) ?? -Infinity;
+      if (last >= ts) {
+        // One sample per second, in order. The same second again is poll jitter; an earlier one
+        // means the wall clock stepped back: nothing is stored until it passes the last stored
+        // second (those seconds are taken), said once instead of losing them silently.
+        if (last - ts >= 2 && !this.clockBehind.has(snap.device_id)) {
+          this.clockBehind.add(snap.device_id);
+          this.log.warn({ device_id: snap.device_id, last_ts: last, ts, behind_s: last - ts }, 'history: the wall clock went back; samples are not recorded until it passes the last recorded second');
+        }
+        return;
+      }
+      if (this.clockBehind.delete(snap.device_id)) this.log.info({ device_id: snap.device_id, ts }, 'history: recording again after the clock went back');
       const profile = this.opts.profileOf(snap.device_id);
       if (!profile) return;
       const shape = `${Object.keys(snap.outlets).length}|${Object.keys(snap.banks).join(',')}|${snap.capabilities.join(',')}`;

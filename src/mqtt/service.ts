@@ -70,8 +70,10 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
   });
   const publish = (topic: string, payload: string, opts: { retain: boolean; qos: 0 | 1 }): void => client.publish(topic, payload, opts);
   const respond = (topic: string, body: unknown): void => publish(topic, JSON.stringify(body), { retain: false, qos: 1 });
-  const states = new StatePublisher(publish, base, config.mqtt.heartbeat_s * 1000, () => clock.now());
-  const readings = new ReadingPublisher(publish, base, config.mqtt.heartbeat_s * 1000, () => clock.now());
+  // The heartbeat is an interval, so it runs on the monotonic clock: on the wall clock a step back
+  // of an hour (NTP) silenced every unchanged topic for that hour.
+  const states = new StatePublisher(publish, base, config.mqtt.heartbeat_s * 1000, () => clock.monotonic());
+  const readings = new ReadingPublisher(publish, base, config.mqtt.heartbeat_s * 1000, () => clock.monotonic());
   const switches = ctx.switches ?? null;
   const outages = ctx.outages ?? null;
   const watchdogs = new WatchdogPublisher(publish, base, ctx.watchdogs ?? null);

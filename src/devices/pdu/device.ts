@@ -55,7 +55,7 @@ export class PduDevice {
   private lastDiscoveryAt = 0;
   private rediscover = true;
   private firstSerial: string | null = null;
-  private prevUptime: { cs: number; atMs: number } | null = null;
+  private prevUptime: { cs: number; atMono: number } | null = null;
   private current: PduSnapshot | null = null;
   /** Where the PDU is now: the configured host, or where a subnet scan found its serial. */
   private host: string;
@@ -226,7 +226,7 @@ export class PduDevice {
     const uptimeVb = vbs[0];
     const uptime = uptimeVb ? rawNumber(uptimeVb) : undefined;
     const doneMs = this.deps.clock.now();
-    if (uptime !== undefined) this.checkReboot(uptime, doneMs);
+    if (uptime !== undefined) this.checkReboot(uptime, doneMs, this.deps.clock.monotonic());
 
     const success = onCycleSuccess(this.health, doneMs, this.settings.pollIntervalMs);
     const snap = assembleSnapshot({
@@ -256,11 +256,13 @@ export class PduDevice {
     for (const e of derived) this.emitEvent(e.type, e.details, e.data);
   }
 
-  private checkReboot(uptimeCs: number, nowMs: number): void {
+  private checkReboot(uptimeCs: number, nowMs: number, nowMono: number): void {
     const prev = this.prevUptime;
-    this.prevUptime = { cs: uptimeCs, atMs: nowMs };
+    this.prevUptime = { cs: uptimeCs, atMono: nowMono };
     if (!prev) return;
-    const r = detectReboot(prev.cs, uptimeCs, nowMs - prev.atMs, nowMs);
+    // The gap since the last poll is measured on the monotonic clock: a wall-clock step (NTP, a
+    // Pi without RTC) of +1 h is not an hour of polling gap, and must not read as a reboot.
+    const r = detectReboot(prev.cs, uptimeCs, nowMono - prev.atMono, nowMs);
     if (!r.rebooted) return;
     this.rediscover = true;
     this.emitEvent('pdu_reboot', `PDU rebooted (${r.reason})`, {
@@ -276,7 +278,9 @@ export class PduDevice {
   }
 
   private failed(error: string): void {
-    const step = onCycleFailure(this.health, this.deps.clock.now(), error, this.settings.pollIntervalMs);
+    // Monotonic: the time only spaces recovery attempts (every 60 s / 300 s); on the wall clock a
+    // step forward counted as a failed attempt (five → `lost`) and a step back stopped them.
+    const step = onCycleFailure(this.health, this.deps.clock.monotonic(), error, this.settings.pollIntervalMs);
     if (this.failureLog.changed(error)) this.log.warn({ error, consecutive_failures: step.next.consecutiveFailures, state: step.next.state }, 'pdu poll failed');
     if (step.recoveryAttempt) {
       // Recovery attempt: a fresh session (re-resolves the host name on the next send).

@@ -71,6 +71,7 @@ export function onCycleSuccess(s: HealthState, nowMs: number, baseIntervalMs: nu
   return { next, events, changed: s.state !== 'healthy', recoveryAttempt: false };
 }
 
+/** `nowMs` spaces the recovery attempts: pass monotonic time (a wall-clock step is no time passed). */
 export function onCycleFailure(s: HealthState, nowMs: number, error: string, baseIntervalMs: number): HealthStep {
   if (s.state === 'error') {
     // Identity errors are left only by a successful identity check.

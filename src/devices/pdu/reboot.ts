@@ -14,7 +14,7 @@ export interface RebootCheck {
 /**
  * @param prevCs  sysUpTime at the previous successful poll (null on the first poll)
  * @param nextCs  sysUpTime now
- * @param gapMs   wall time since the previous successful poll
+ * @param gapMs   time since the previous successful poll, on the monotonic clock (a wall-clock step is no gap)
  * @param nowMs   wall time now (epoch ms)
  */
 export function detectReboot(prevCs: number | null, nextCs: number, gapMs: number, nowMs: number): RebootCheck {

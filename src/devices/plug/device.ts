@@ -150,14 +150,14 @@ export class PlugDevice {
   }
 
   private failed(err: unknown): void {
-    const now = this.deps.clock.now();
     const error = errorMessage(err);
     if (err instanceof PlugAccessError) {
       if (this.failureLog.changed(`access:${err.reason}`)) this.log.error({ error, reason: err.reason, hint: err.hint }, 'plug refuses its local API');
       this.apply(onIdentityError(this.health, err.reason, `${error}; ${err.hint}`, this.settings.pollIntervalMs));
       return;
     }
-    const step = onCycleFailure(this.health, now, error, this.settings.pollIntervalMs);
+    // Monotonic: the time only spaces recovery attempts (a wall-clock step is no time passed).
+    const step = onCycleFailure(this.health, this.deps.clock.monotonic(), error, this.settings.pollIntervalMs);
     if (this.failureLog.changed(error)) this.log.warn({ error, consecutive_failures: step.next.consecutiveFailures, state: step.next.state }, 'plug poll failed');
     this.apply(step);
   }

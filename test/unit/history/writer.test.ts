@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { renameSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock, type Clock } from '../../../src/core/clock.js';
 import { createLogger, type Logger } from '../../../src/core/logger.js';
 import type { Capability, PduSnapshot } from '../../../src/core/types.js';
 import { DbHandle } from '../../../src/history/handle.js';
@@ -416,6 +417,31 @@ describe('HistoryWriter: layouts, duplicates and gaps', () => {
 });
 
 describe('HistoryWriter: timer, stop and the bus path', () => {
+  it('commits on a fixed grid of the monotonic clock: a slow commit does not push the next one later', async () => {
+    // Each commit "takes" 30 ms: the fake clock's time stands still while it runs, so the cost is
+    // added to what monotonic() reads. Timed as "interval after the last commit", the commits
+    // would drift 30 ms a second against the 1 Hz polls.
+    const fake = new FakeClock(Date.UTC(2026, 10, 24));
+    let spent = 0;
+    const clock: Clock = {
+      now: () => fake.now() + spent, monotonic: () => fake.monotonic() + spent,
+      setTimeout: (fn, ms) => fake.setTimeout(fn, ms), clearTimeout: (x) => fake.clearTimeout(x), sleep: (ms) => fake.sleep(ms),
+    };
+    const t = open({ clock });
+    const at: number[] = [];
+    const commit = t.writer.commit.bind(t.writer);
+    t.writer.commit = (o) => {
+      at.push(clock.monotonic());
+      commit(o);
+      spent += 30;
+    };
+    const start = clock.monotonic();
+    t.writer.start();
+    await fake.advance(5000);
+    t.writer.stop();
+    expect(at.slice(0, 5).map((x) => x - start)).toEqual([1000, 2000, 3000, 4000, 5000]);
+  });
+
   it('start() commits every interval; stop() flushes what is pending and disarms the timer', async () => {
     const t = open();
     const t0 = t0Of(t);
