@@ -16,7 +16,7 @@ function newest(dir) {
 const tsc = (project) => ({ what: `tsc -p ${project}`, args: ['node_modules/typescript/bin/tsc', '-p', project] });
 const builds = [
   { ...tsc('tsconfig.build.json'), out: 'dist/main.js', sources: ['src'] },
-  ...(process.argv.includes('--bench') ? [{ ...tsc('tsconfig.bench.json'), out: 'dist-bench/bench/run.js', sources: ['src', 'bench'] }] : []),
+  ...(process.argv.includes('--bench') ? [{ ...tsc('tsconfig.bench.json'), out: 'dist-bench/bench/run.js', sources: ['src', 'bench', 'test/support'] }] : []),
   // The dashboard (SPEC §18): Vite is a devDependency; an install without it keeps the API running.
   ...(process.argv.includes('--no-web') ? [] : [{ what: 'vite build', args: ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts'], out: 'dist/web/index.html', sources: ['web'], needs: 'node_modules/vite/bin/vite.js' }]),
 ];

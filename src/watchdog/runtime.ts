@@ -37,6 +37,8 @@ export class WatchdogRuntime {
   deviceId = '';
   private busy = false;
   private stopped = false;
+  /** Failed saves in a row: a database that refuses writes is logged once per streak, not at every check. */
+  private saveFailures = 0;
 
   constructor(
     readonly w: Watchdog,
@@ -198,8 +200,9 @@ export class WatchdogRuntime {
     this.mem = d.memory;
     try {
       this.d.store?.saveState(this.w.name, this.mem, this.nowS());
+      this.saveFailures = 0;
     } catch (err) {
-      this.d.log.error({ watchdog: this.w.name, error: errorMessage(err) }, 'watchdog state not saved');
+      if (this.saveFailures++ === 0) this.d.log.error({ watchdog: this.w.name, error: errorMessage(err) }, 'watchdog state not saved');
     }
     if (!d.changed && !force) return;
     const s = this.mem;
