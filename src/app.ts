@@ -339,7 +339,8 @@ export function createApp(opts: AppOptions): App {
       if (config.mqtt.embedded.enabled) {
         const e = config.mqtt.embedded;
         broker = await startEmbeddedBroker({
-          bind: e.bind, port: e.port, users: e.users, allowAnonymous: e.allow_anonymous, dataDir, logger, baseTopic: config.mqtt.base_topic, clock,
+          bind: e.bind, port: e.port, users: e.users, allowAnonymous: e.allow_anonymous, dataDir, logger, baseTopic: config.mqtt.base_topic,
+          discoveryPrefix: config.homeassistant.discovery_prefix, clock,
         });
       }
       const connection = broker

@@ -51,7 +51,11 @@ export async function buildHttpServer(ctx: HttpContext): Promise<FastifyInstance
     loggerInstance: log as unknown as FastifyBaseLogger,
     logController: new DebugRequestLog(),
     bodyLimit: BODY_LIMIT,
-    trustProxy: ctx.config.web.trust_proxy,
+    // One hop, not "trust every hop": the client is the address the proxy in front appended (the
+    // last X-Forwarded-For entry). With `true`, fastify takes the first entry, which the client
+    // writes itself, so a new fake address per try would dodge the login rate limit (SPEC §16.3).
+    // (A function: this fastify treats a numeric hop count as "trust nothing".)
+    trustProxy: ctx.config.web.trust_proxy ? (_addr: string, hop: number) => hop === 0 : false,
     frameworkErrors: frameworkErrorHandler(BODY_LIMIT),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

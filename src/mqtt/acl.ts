@@ -2,6 +2,7 @@
 // case is testable from a table: is a bind address exposed, which auth mode follows from the
 // config, and who may publish what.
 import { isIPv4, isIPv6 } from 'node:net';
+import { BRIDGE_ID_PREFIX, PDU_ID_PREFIX } from './homeassistant/device.js';
 
 /**
  * True when a listener on `bind` is reachable from this host only: 127.0.0.0/8 (all of it is
@@ -68,18 +69,29 @@ export interface Publisher {
   bridge: boolean;
 }
 
+/** unique_id prefixes of the bridge's own discovery configs (SPEC §10.1, §10.3). */
+const OWN_DISCOVERY_IDS = [`${PDU_ID_PREFIX}_`, `${BRIDGE_ID_PREFIX}_`];
+
 /**
  * May `who` publish to `topic`? (SPEC §16.3)
  * - `$…` topics (e.g. `$SYS/`) are the broker's: nobody (as aedes' default handler).
  * - Without the ACL, everything else is allowed; the bridge may always publish.
  * - Other clients inside the base topic may publish only what the bridge listens to:
  *   `…/command`, `…/set` and `<base>/bridge/request/#` — never state, so a retained state
- *   topic always comes from the bridge. Outside the base topic (e.g. `homeassistant/status`,
- *   HA's birth message) nothing is restricted.
+ *   topic always comes from the bridge.
+ * - The bridge's own discovery configs (`<prefix>/<component>/cyberpdu_…` and `…/power2mqtt_…`)
+ *   are its state too: a retained forgery there would redefine or delete its entities in Home
+ *   Assistant (e.g. point an outlet switch's command_topic elsewhere).
+ * - Anything else outside the base topic (`homeassistant/status`, HA's birth message; other
+ *   integrations' discovery) is not restricted.
  */
-export function mayPublish(topic: string, who: Publisher, opts: { acl: boolean; baseTopic: string }): boolean {
+export function mayPublish(topic: string, who: Publisher, opts: { acl: boolean; baseTopic: string; discoveryPrefix?: string }): boolean {
   if (topic.startsWith('$')) return false;
   if (who.bridge || !opts.acl) return true;
+  if (opts.discoveryPrefix !== undefined && topic.startsWith(`${opts.discoveryPrefix}/`)) {
+    const objectId = topic.slice(opts.discoveryPrefix.length + 1).split('/')[1] ?? '';
+    if (OWN_DISCOVERY_IDS.some((p) => objectId.startsWith(p))) return false;
+  }
   const base = opts.baseTopic;
   if (topic !== base && !topic.startsWith(`${base}/`)) return true;
   if (topic === `${base}/bridge/request` || topic.startsWith(`${base}/bridge/request/`)) return true;

@@ -41,6 +41,8 @@ export interface EmbeddedBrokerOptions {
   logger: Logger;
   /** root of the topic tree the ACL protects (mqtt.base_topic), default `pdu` */
   baseTopic?: string;
+  /** homeassistant.discovery_prefix: the bridge's own discovery configs there are protected too */
+  discoveryPrefix?: string;
   /** bounds close(); default RealClock */
   clock?: Clock;
   /** override the exposure decision made from `bind` (tests: exposed mode on 127.0.0.1) */
@@ -220,7 +222,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       );
     },
     authorizePublish(client, packet, done) {
-      if (mayPublish(packet.topic, { bridge: client !== null && bridgeClients.has(client) }, { acl: security.acl, baseTopic })) {
+      if (mayPublish(packet.topic, { bridge: client !== null && bridgeClients.has(client) }, { acl: security.acl, baseTopic, discoveryPrefix: opts.discoveryPrefix ?? 'homeassistant' })) {
         done(null);
         return;
       }

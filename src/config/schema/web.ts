@@ -87,7 +87,7 @@ export const webSchema = section(
     bind: doc(z.string().min(1).default('127.0.0.1'), 'the Docker image sets 0.0.0.0'),
     port: doc(portNumber().default(8080), 'HTTP port'),
     public_url: doc(optionalHttpUrl().default(''), 'used for HA configuration_url and links in reports'),
-    trust_proxy: doc(z.boolean().default(false), 'honour X-Forwarded-* headers from a reverse proxy'),
+    trust_proxy: doc(z.boolean().default(false), 'honour X-Forwarded-* headers of one reverse proxy in front (the client is the address it appends); only when the app is reachable through that proxy alone'),
     cors_origins: doc(
       z
         .array(

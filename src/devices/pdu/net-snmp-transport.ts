@@ -41,6 +41,11 @@ export function classifySnmpError(err: unknown): SnmpError {
   if (/Wrong Digest|Unknown User Name|Unsupported Security Level|Not In Time Window|Decryption Error/i.test(message)) {
     return new SnmpError('authorization', `SNMPv3: ${message}; check devices[].v3 username, security_level, auth_protocol and auth_key`);
   }
+  // OpenSSL 3 (Node >= 17) has no DES unless started with --openssl-legacy-provider: net-snmp's
+  // DES privacy then fails with this bare OpenSSL code, which says nothing to the user.
+  if (/0308010C|digital envelope routines::unsupported/i.test(message)) {
+    return new SnmpError('authorization', 'SNMPv3: priv_protocol des is not available in this Node.js (OpenSSL 3 has no DES); use aes for devices[].v3.priv_protocol (and on the PDU), or run node with --openssl-legacy-provider');
+  }
   switch (e?.name) {
     case 'RequestTimedOutError':
       return new SnmpError('timeout', 'request timed out (no answer: host down, wrong port, wrong community, or a wrong SNMPv3 priv_key)');

@@ -108,7 +108,10 @@ export async function registerAuth(app: HttpApp, ctx: HttpContext): Promise<Auth
 
   app.addHook('onRequest', async (req, reply) => {
     const access = declaredAccess(req);
-    if (req.routeOptions.url !== '/api/health' && !hostAllowed(req.host, hostNames)) {
+    // Both the Host header and (with trust_proxy) X-Forwarded-Host must pass: a DNS-rebinding page
+    // is same-origin with its name and may add X-Forwarded-Host itself, which req.host prefers.
+    const hostOk = hostAllowed(req.headers.host, hostNames) && (req.host === req.headers.host || hostAllowed(req.host, hostNames));
+    if (req.routeOptions.url !== '/api/health' && !hostOk) {
       throw new P2mError('P2M_ERR_UNKNOWN_HOST', 'this Host name is not served here (DNS-rebinding guard): add it to web.allowed_hosts or set web.public_url', 'host');
     }
     const mode = runtime.mode();
