@@ -93,6 +93,22 @@ export class HistoryWriter {
   ) {
     this.log = opts.logger.child({ module: 'history' });
     this.loadOpenChunks();
+    this.loadLastSeconds();
+  }
+
+  /**
+   * The last stored second of each device, so that after a restart with the wall clock behind it
+   * (no RTC, a bad NTP step) samples are held back exactly as while running, instead of being
+   * written a second time under seconds that are already stored.
+   */
+  private loadLastSeconds(): void {
+    const rows = stmt(
+      this.handle.db,
+      `SELECT h.device_id AS id, MAX(x.ts) AS ts FROM hist_device h JOIN (
+         SELECT dev, MAX(ts) AS ts FROM raw_tail GROUP BY dev UNION ALL SELECT dev, MAX(t1) - 1 AS ts FROM raw_chunk GROUP BY dev
+       ) x ON x.dev = h.id GROUP BY h.device_id`,
+    ).all() as Array<{ id: string; ts: number | null }>;
+    for (const r of rows) if (r.ts !== null) this.lastTs.set(r.id, r.ts);
   }
 
   private loadOpenChunks(): void {

@@ -3,9 +3,11 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock, type Clock } from '../../../src/core/clock.js';
-import { createLogger, type Logger } from '../../../src/core/logger.js';
+import { createLogger, silentLogger, type Logger } from '../../../src/core/logger.js';
 import type { Capability, PduSnapshot } from '../../../src/core/types.js';
+import { CPS_MIB_PROFILE } from '../../../src/devices/pdu/profiles/index.js';
 import { DbHandle } from '../../../src/history/handle.js';
+import { HistoryWriter } from '../../../src/history/writer.js';
 import { querySeries, type SeriesResult } from '../../../src/history/query.js';
 import { readRaw } from '../../../src/history/raw.js';
 import { ALL_CAPABILITIES } from '../../support/pdu-snapshot.js';
@@ -417,6 +419,21 @@ describe('HistoryWriter: layouts, duplicates and gaps', () => {
 });
 
 describe('HistoryWriter: timer, stop and the bus path', () => {
+  it('after a restart with the wall clock behind the last stored second, holds samples back as while running', async () => {
+    const t = open();
+    const t0 = t0Of(t);
+    ingestRange(t, t0, 0, 10);
+    t.writer.commit(); // t0 .. t0+9 stored
+    // A new writer on the same file (the process restarted) whose clock is 5 s behind: seconds
+    // t0+5 .. t0+9 are stored already and must not be written again.
+    const again = new HistoryWriter(t.handle, { clock: t.clock, logger: silentLogger(), commitIntervalMs: 1000, profileOf: () => CPS_MIB_PROFILE, pollIntervalOf: () => 1 });
+    for (let i = 5; i < 13; i++) again.ingest({ ...varyingSnapshot(i), ts: t0 + i });
+    again.commit();
+    const dev = t.handle.catalog.findDev(DEVICE) as { id: number };
+    expect(readRaw(t.handle.db, t.handle.catalog, dev.id, t0, t0 + 20).ts).toEqual(range(t0, t0 + 13));
+    expect(again.stats.samples_written).toBe(3);
+  });
+
   it('commits on a fixed grid of the monotonic clock: a slow commit does not push the next one later', async () => {
     // Each commit "takes" 30 ms: the fake clock's time stands still while it runs, so the cost is
     // added to what monotonic() reads. Timed as "interval after the last commit", the commits
