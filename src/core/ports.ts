@@ -91,6 +91,8 @@ export interface DeviceRegistryPort {
   setDeviceField(deviceId: string, field: DeviceField, value: string): Promise<FieldResult>;
   setOutletName(deviceId: string, outlet: number, name: string): Promise<FieldResult>;
   setPreferredSource(deviceId: string, source: string): Promise<FieldResult>;
+  /** ATS automatic transfer on/off: only where the profile has a writable OID (`original`), else P2M_ERR_NOT_SUPPORTED. */
+  setAutoTransfer(deviceId: string, enabled: boolean): Promise<FieldResult>;
   /** Add a device at runtime (not persisted until the history store exists); error text on refusal. */
   addDevice(spec: RuntimeDeviceSpec): { ok: true; info: DeviceInfo } | { ok: false; error: string; field?: string };
   removeDevice(deviceId: string): Promise<{ ok: true } | { ok: false; error: string }>;

@@ -164,6 +164,10 @@ export class DeviceRegistry implements DeviceRegistryPort {
     return this.withDevice(deviceId, 'preferred_source', source, (d) => d.setPreferredSource(source));
   }
 
+  setAutoTransfer(deviceId: string, enabled: boolean): Promise<FieldResult> {
+    return this.withDevice(deviceId, 'auto_transfer', enabled ? 'on' : 'off', (d) => d.setAutoTransfer(enabled));
+  }
+
   addDevice(spec: RuntimeDeviceSpec): { ok: true; info: DeviceInfo } | { ok: false; error: string; field?: string } {
     if (!this.factory || !this.scheduler) return { ok: false, error: 'runtime devices are not available' };
     const checked = validateRuntimeDevice(spec, [...this.devices.keys()]);

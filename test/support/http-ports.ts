@@ -55,6 +55,9 @@ export class FakeRegistry implements DeviceRegistryPort {
   async setPreferredSource(): Promise<FieldResult> {
     return refused('source');
   }
+  async setAutoTransfer(): Promise<FieldResult> {
+    return refused('auto_transfer');
+  }
   addDevice() {
     return { ok: false as const, error: 'not in the fake' };
   }

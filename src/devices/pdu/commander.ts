@@ -116,6 +116,17 @@ export class PduCommander {
     return this.setValue('preferred_source', s, oid, SnmpType.Integer, s === 'A' ? 1 : 2);
   }
 
+  /** SPEC §14.2: the `original` profile's OID only (1 on, 2 off); the published MIB has no such setting. */
+  setAutoTransfer(enabled: boolean): Promise<FieldResult> {
+    const shown = enabled ? 'on' : 'off';
+    const oid = this.d.settings.profile.writes.atsAutoTransfer;
+    if (!oid) {
+      return Promise.resolve(this.field('auto_transfer', shown, `profile ${this.d.settings.profile.name} has no ATS auto-transfer setting (only profile original)`, 'P2M_ERR_NOT_SUPPORTED'));
+    }
+    if (!this.d.layout()?.capabilities.includes('ats')) return Promise.resolve(this.field('auto_transfer', shown, 'this PDU has no ATS', 'P2M_ERR_NOT_SUPPORTED'));
+    return this.setValue('auto_transfer', shown, oid, SnmpType.Integer, enabled ? 1 : 2);
+  }
+
   private setString(field: string, oid: string, value: string): Promise<FieldResult> {
     if (Buffer.byteLength(value) > 63) return Promise.resolve(this.field(field, value, 'at most 63 bytes', 'P2M_ERR_VALIDATION'));
     return this.setValue(field, value, oid, SnmpType.OctetString, value);

@@ -158,6 +158,10 @@ export class PduDevice {
     return this.commander.setPreferredSource(source);
   }
 
+  setAutoTransfer(enabled: boolean): Promise<FieldResult> {
+    return this.commander.setAutoTransfer(enabled);
+  }
+
   /** One poll cycle; never throws (faults are health states). */
   async cycle(ctx: CycleContext): Promise<void> {
     const startedMono = this.deps.clock.monotonic();

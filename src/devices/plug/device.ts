@@ -257,6 +257,10 @@ export class PlugDevice {
     return this.unsupported('preferred_source', source);
   }
 
+  setAutoTransfer(enabled: boolean): Promise<FieldResult> {
+    return this.unsupported('auto_transfer', enabled ? 'on' : 'off');
+  }
+
   private emitEvent(type: DeviceEventType, details: string, data: Record<string, unknown>): void {
     this.deps.bus.emit('device.event', { type, device_id: this.id, source: 'plug', details, ts: this.deps.clock.now() / 1000, data });
   }

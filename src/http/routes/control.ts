@@ -148,4 +148,25 @@ export function controlRoutes(app: HttpApp, ctx: HttpContext): void {
       return { ok: true as const, transport: 'snmp' as const, source: r.value };
     },
   );
+
+  app.put(
+    '/api/pdu/ats/auto-transfer',
+    {
+      schema: {
+        tags: TAG, summary: 'ATS automatic transfer on/off (profile original only: 501 otherwise; SET failure 502)', querystring: statusQuery,
+        body: z.strictObject({ enabled: z.boolean() }),
+        response: { 200: z.object({ ok: z.literal(true), transport: z.literal('snmp'), auto_transfer: z.enum(['on', 'off']) }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const device = deviceOf(ctx, req.query.device_id);
+      const r = await ctx.registry.setAutoTransfer(device.id, req.body.enabled);
+      log.info({ device_id: device.id, enabled: req.body.enabled, success: r.success, error: r.error }, 'ats auto transfer set');
+      if (!r.success) {
+        const f = fieldFailure(r);
+        return reply.code(f.status).send(f.body);
+      }
+      return { ok: true as const, transport: 'snmp' as const, auto_transfer: req.body.enabled ? ('on' as const) : ('off' as const) };
+    },
+  );
 }

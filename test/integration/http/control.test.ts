@@ -27,9 +27,13 @@ beforeAll(async () => {
   const port = await freeUdpPort();
   t = await startTestApp({
     demo: { snmp_port: port },
-    devices: [{ id: 'rack', host: '127.0.0.1', port, community: 'public', write_community: 'private', protected_outlets: '1,2' }],
+    devices: [
+      { id: 'rack', host: '127.0.0.1', port, community: 'public', write_community: 'private', protected_outlets: '1,2' },
+      // The original bridge's OID table: the only profile with an ATS auto-transfer OID (SPEC §14.2).
+      { id: 'legacy', host: '127.0.0.1', port, community: 'public', write_community: 'private', profile: 'original' },
+    ],
   });
-  await vi.waitFor(() => expect(['demo-pdu', 'rack'].every((id) => t.app.registry.snapshot(id) !== null)).toBe(true), { timeout: 15_000 });
+  await vi.waitFor(() => expect(['demo-pdu', 'rack', 'legacy'].every((id) => t.app.registry.snapshot(id) !== null)).toBe(true), { timeout: 15_000 });
 }, 30_000);
 afterAll(() => t?.stop());
 
@@ -94,5 +98,18 @@ describe('REST outlet and device control', () => {
     await vi.waitFor(() => expect(t.app.registry.snapshot('demo-pdu')?.ats?.preferred_source).toBe('B'), { timeout: 5000 });
     expect((await call('PUT', '/api/pdu/ats/preferred-source?device_id=demo-pdu', { source: 'C' })).status).toBe(400);
     await call('PUT', '/api/pdu/ats/preferred-source?device_id=demo-pdu', { source: 'A' });
+  });
+
+  it('ATS auto transfer: 501 on the published MIB; with profile original the SET goes to the PDU (a PDU44001 refuses it: 502)', async () => {
+    const mib = await call('PUT', '/api/pdu/ats/auto-transfer?device_id=demo-pdu', { enabled: false });
+    expect(mib.status).toBe(501);
+    expect(mib.body).toMatchObject({ ok: false, code: 'P2M_ERR_NOT_SUPPORTED', error: expect.stringContaining('profile original') });
+    // The original profile reads ePDUPowerSupply2Status as "auto transfer"; a real PDU44001 (and
+    // our simulator of it) has that object read-only, so the SET is refused by the agent.
+    expect(t.app.registry.snapshot('legacy')?.ats?.auto_transfer).not.toBeNull();
+    const legacy = await call('PUT', '/api/pdu/ats/auto-transfer?device_id=legacy', { enabled: false });
+    expect(legacy.status).toBe(502);
+    expect(legacy.body).toMatchObject({ ok: false, code: 'P2M_ERR_SNMP' });
+    expect((await call('PUT', '/api/pdu/ats/auto-transfer?device_id=legacy', { enabled: 'no' } as never)).status).toBe(400);
   });
 });

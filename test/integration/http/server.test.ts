@@ -191,6 +191,7 @@ describe('GET /api/openapi.json', () => {
     ['put', '/api/device/location'],
     ['put', '/api/device/contact'],
     ['put', '/api/pdu/ats/preferred-source'],
+    ['put', '/api/pdu/ats/auto-transfer'],
     ['get', '/api/pdus'],
     ['post', '/api/pdus'],
     ['put', '/api/pdus/{id}'],
