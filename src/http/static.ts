@@ -1,6 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpApp } from './context.js';
@@ -21,7 +21,7 @@ export function findWebRoot(candidates: readonly string[] = webRootCandidates())
 }
 
 /** Paths that are never dashboard pages (the data routes of access.ts). */
-const DATA_PATH = /^\/(api(\/|$)|ws$|metrics$)/;
+const DATA_PATH = /^\/(api(\/|$)|ws$|metrics$)/i;
 /** Vite's content-hashed output: safe to cache forever. */
 const HASHED_ASSET = /^\/assets\/[\w.-]+$/;
 
@@ -36,7 +36,8 @@ export async function registerStatic(app: HttpApp, root: string | null = findWeb
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const path = safeDecode((req.url.split('?')[0] ?? '/').replace(/\/{2,}/g, '/'));
-    if (DATA_PATH.test(path)) return reply.callNotFound();
+    // Any spelling of a data path (`/API/…`, `/x/../api/…`) is a 404, not the dashboard page.
+    if (DATA_PATH.test(posix.normalize(path))) return reply.callNotFound();
     if (root === null) return reply.code(200).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(MISSING_BUILD);
     if (HASHED_ASSET.test(path)) {
       if (!isFile(join(root, path))) return reply.callNotFound();

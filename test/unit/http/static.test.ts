@@ -51,7 +51,7 @@ describe('registerStatic', () => {
 
   it('leaves /api, /ws and /metrics to the 404 handler and refuses path traversal', async () => {
     const a = await app(dir);
-    for (const url of ['/api/nope', '/api', '/ws', '/metrics']) {
+    for (const url of ['/api/nope', '/api', '/ws', '/metrics', '/API/status', '/Api/auth/tokens', '/x/../api/status', '/%61pi/status', '/METRICS']) {
       const r = await a.inject({ method: 'GET', url });
       expect(r.statusCode, url).toBe(404);
       expect(r.json().error, url).toMatch(/no route/);
