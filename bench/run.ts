@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { RealClock } from '../src/core/clock.js';
 import { errorMessage } from '../src/core/errors.js';
 import { runHistoryBench } from './history-bench.js';
+import { kill9Summary, kill9Table, renderKill9Section, replaceKill9Section, runKill9 } from './kill9-bench.js';
 import { formatLayoutTable, runHistoryLayoutBench, type LayoutResult } from './history-layouts.js';
 import { historyQueryTable, historyTargetsTable, renderHistorySection, replaceHistorySection, type HistoryReport } from './history-report.js';
 import { mosquittoMissing, runMqttSuite } from './mqtt-bench.js';
@@ -17,6 +18,8 @@ import { formatRulesTable, renderRulesSection, replaceRulesSection, runRulesSuit
 import { formatWsTable, renderWsSection, replaceWsSection, runWsSuite } from './ws-bench.js';
 import { formatHttpTable, renderHttpSection, replaceHttpSection, runHttpSuite } from './http-bench.js';
 import { plugResultsTable, plugTargetsTable, renderPlugSection, replacePlugSection, runPlugBench } from './plug-bench.js';
+import { loadFacts, loadTable, loadVerdictTable, renderLoadSection, replaceLoadSection } from './load-report.js';
+import { runLoadSuite } from './load-suite.js';
 import {
   fmt, holds, renderSection, replaceSection, resultsTable, targetsTable, targetVerdicts, whyNot, type MachineFacts, type PollReport,
 } from './report.js';
@@ -28,7 +31,8 @@ import {
 
 const USAGE = `usage: npm run bench -- [options]
 
-  --suite S          poll | mqtt | history | power | rules | ws | http | plugs | all (default all)
+  --suite S          poll | mqtt | history | power | rules | ws | http | plugs | faults | load | all (default all;
+                     all does not include load: it runs 10 minutes)
   --quick            shorter: polling ~1 minute (N = 1, 100, 500, warm-up 3 s, window 10 s, no
                      upward search); MQTT window 8 s, 60 commands
   --seconds S        measurement window per N (default 30)
@@ -68,6 +72,17 @@ Plugs suite (200 simulated Kasa + 200 simulated Shelly plugs at 1 Hz, simulators
 window 30 s after 5 s of warm-up, --quick 10 s after 3 s; --seconds / --warmup apply):
   --plugs-kasa N     simulated Kasa plugs (default 200)
   --plugs-shelly N   simulated Shelly plugs (default 200)
+
+Faults suite (the real app in demo mode killed with SIGKILL during ingest and restarted on the
+same data dir; writes its block of docs/RELIABILITY.md when the block's markers are there):
+  --kills N          kills (default 50, --quick 10)
+  --kill-seed S      seed of the random kill moments (default: time-based, printed)
+
+Load suite (issue 10: the real app with N PDUs at 1 Hz, MQTT with HA discovery, history and two
+rules per PDU for M minutes; agents, app and one MQTT consumer in child processes; one row per
+minute after 30 s of warm-up, --quick 15 s; writes its section of docs/RELIABILITY.md, or --out):
+  --pdus N           simulated PDUs (default 500)
+  --minutes M        measured minutes (default 10, --quick 3)
 
 WebSocket suite (the /ws hub: C clients in a child process, 1 and 100 PDUs at 1 Hz, window 20 s, --quick 8 s):
   --ws-clients C     clients (default 100)
@@ -123,6 +138,10 @@ const { values } = parseArgs({
     'http-pdus': { type: 'string' },
     'plugs-kasa': { type: 'string' },
     'plugs-shelly': { type: 'string' },
+    pdus: { type: 'string' },
+    minutes: { type: 'string' },
+    kills: { type: 'string' },
+    'kill-seed': { type: 'string' },
   },
 });
 
@@ -157,8 +176,8 @@ const outPath = values.out ?? join(repoRoot, 'docs', 'PERFORMANCE.md');
 const TIMEOUT_MS = 800; // config default snmp.timeout_ms
 const PROFILE_N = num('profile-n', values['profile-n'], 500, 1, 20_000);
 const suite = values.suite ?? 'all';
-if (!['poll', 'mqtt', 'history', 'power', 'rules', 'ws', 'http', 'plugs', 'all'].includes(suite)) {
-  process.stderr.write(`--suite must be poll, mqtt, history, power, rules, ws, http, plugs or all (got ${suite})\n${USAGE}`);
+if (!['poll', 'mqtt', 'history', 'power', 'rules', 'ws', 'http', 'plugs', 'faults', 'load', 'all'].includes(suite)) {
+  process.stderr.write(`--suite must be poll, mqtt, history, power, rules, ws, http, plugs, faults, load or all (got ${suite})\n${USAGE}`);
   process.exit(2);
 }
 const mqttN = num('mqtt-n', values['mqtt-n'], 100, 1, 2000);
@@ -223,8 +242,46 @@ async function main(): Promise<number> {
   if (suite === 'all' || suite === 'ws') await wsSuite();
   if (suite === 'all' || suite === 'http') await httpSuite();
   if (suite === 'all' || suite === 'plugs') await plugsSuite();
+  if (suite === 'load') await loadSuite();
+  if (suite === 'all' || suite === 'faults') await faultsSuite();
   process.stdout.write(`whole run: ${fmt((clock.monotonic() - t0) / 1000, 0)} s\n`);
   return 0;
+}
+
+async function faultsSuite(): Promise<void> {
+  const kills = num('kills', values.kills, quick ? 10 : 50, 1, 1000);
+  const seed = num('kill-seed', values['kill-seed'], Date.now() % 1_000_000, 0, 2 ** 32 - 1);
+  log(`faults: ${kills} × kill -9 during ingest (seed ${seed}) …`);
+  const r = await runKill9({ kills, minUptimeS: 2, maxUptimeS: 8, outageEvery: 5, seed, log });
+  const m = machineFacts();
+  process.stdout.write(`\nkill -9 during ingest:\n\n${kill9Table(r.rows)}\n\n${kill9Summary(r)}\n\nfaults suite: ${fmt(r.totalS, 0)} s\n`);
+  const relPath = join(repoRoot, 'docs', 'RELIABILITY.md');
+  if (!values['no-write'] && existsSync(relPath)) {
+    const doc = replaceKill9Section(readFileSync(relPath, 'utf8'), renderKill9Section(r, { date: m.date, machine: `${m.cpuCount} × ${m.cpuModel}, Node ${m.node}`, command: m.command }));
+    if (doc === null) log(`${relPath} has no faults-kill9 markers: not written`);
+    else {
+      writeFileSync(relPath, doc);
+      log(`wrote the kill -9 block of ${relPath}`);
+    }
+  }
+}
+
+async function loadSuite(): Promise<void> {
+  const load0 = os.loadavg()[0] ?? 0;
+  const pdus = num('pdus', values.pdus, 500, 1, 5000);
+  const minutes = num('minutes', values.minutes, quick ? 3 : 10, 1, 240);
+  log(`load: ${pdus} PDUs at 1 Hz with MQTT, history and rules for ${minutes} min …`);
+  const r = await runLoadSuite({ pdus, minutes, warmupMs: (quick ? 15 : 30) * 1000, portBase, agentProcs: agentProcsFor(pdus), clock, log });
+  const m = machineFacts();
+  const text = `${m.cpuCount} × ${m.cpuModel}, Node ${m.node}, 1-min load average ${fmt(load0, 2)} → ${fmt(m.loadEnd, 2)} (other work on the machine)`;
+  process.stdout.write(`\nLoad, ${pdus} PDUs:\n\n${loadTable(r)}\n\n${loadVerdictTable(r)}\n\n${loadFacts(r)}\n\nload suite: ${fmt(r.wallMs / 1000, 0)} s\n`);
+  if (!values['no-write']) {
+    const out = values.out ?? join(repoRoot, 'docs', 'RELIABILITY.md');
+    mkdirSync(dirname(out), { recursive: true });
+    const doc = existsSync(out) ? readFileSync(out, 'utf8') : null;
+    writeFileSync(out, replaceLoadSection(doc, renderLoadSection(r, { date: m.date, text, command: m.command })));
+    log(`wrote the load section of ${out}`);
+  }
 }
 
 async function powerSuite(): Promise<void> {

@@ -133,7 +133,12 @@ export function createBridgeClient(opts: BridgeClientOptions): BridgeClient {
       logger.debug({ topic, err: errorMessage(err) }, 'mqtt: publish failed');
     };
     try {
-      c.publish(topic, payload, { qos: o.qos, retain: o.retain }, (err) => err && failed(err));
+      // QoS 0 without a callback: for a callback, mqtt.js adds one `once('drain')` listener per
+      // packet written while the socket is backed up, and emitting 'drain' to N of them is O(N²)
+      // (each once-wrapper's removeListener scans the list). A burst of tens of thousands of
+      // publishes (500 PDUs' discovery and readings) blocked the event loop for minutes (load
+      // run, issue 10). Its callback had nothing to report: invalid topics throw (caught below).
+      c.publish(topic, payload, { qos: o.qos, retain: o.retain }, o.qos === 0 ? undefined : (err) => err && failed(err));
     } catch (err) {
       failed(err); // e.g. an invalid topic: publish() must never throw at the caller
     }

@@ -104,6 +104,12 @@ export class RulesRuntime {
     return [...(this.runtimes.get(name)?.values() ?? [])].map((rt) => this.stateOf(rt));
   }
 
+  /** The state of a rule on one device; null when not evaluated there yet. */
+  stateOn(name: string, deviceId: string): RuleState | null {
+    const rt = this.runtimes.get(name)?.get(deviceId);
+    return rt ? this.stateOf(rt) : null;
+  }
+
   /** Persisted counters of a rule on a device (also for a rule that is disabled or not evaluated yet). */
   countersOf(name: string, deviceId: string): RuleCounters {
     return this.runtimes.get(name)?.get(deviceId)?.counters ?? this.counters.get(counterKey(name, deviceId)) ?? { execution_count: 0, last_execution: null, last_error: null };

@@ -1,10 +1,11 @@
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { DeviceRegistryPort, OutagePort, RuleChange, RulesPort, RuleStore } from '../core/ports.js';
+import type { DeviceRegistryPort, DeviceSummary, OutagePort, RuleChange, RulesPort, RuleStore } from '../core/ports.js';
 import type { Rule, RuleIssue, RuleState, RuleView } from '../core/rules.js';
 import type { ScheduledTarget, Scheduler } from '../core/scheduler.js';
 import type { RuleEdge } from './conditions.js';
+import { devicesOf } from './engine-cache.js';
 import { RulesRuntime } from './engine.js';
 import { ensureDemoRules, readRulesFile, RulesFileWatcher, writeRulesFile } from './file.js';
 import { parseRule, parseRules, ruleToJson } from './schema.js';
@@ -109,11 +110,19 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
     return { ok: true };
   }
 
-  function view(rule: Rule, deviceId?: string): RuleView[] {
-    let states = runtime.states(rule.name);
-    if (deviceId !== undefined) states = states.filter((s) => s.device_id === deviceId);
+  /**
+   * `all` reads the registry's device list (O(devices)): at most once per list() call. list(device)
+   * runs on every rule state change (MQTT automation/status); reading the list and every state of
+   * every rule per rule made it O(rules × devices): with 500 PDUs and 1,000 rules it blocked the
+   * event loop for seconds (load run, issue 10).
+   */
+  function view(rule: Rule, deviceId: string | undefined, all: () => DeviceSummary[] = () => o.registry.list()): RuleView[] {
+    // A rule naming another device has neither a state nor an idle view on this one.
+    if (deviceId !== undefined && rule.device !== null && rule.device !== 'all' && rule.device !== deviceId) return [];
+    const one = deviceId !== undefined ? runtime.stateOn(rule.name, deviceId) : null;
+    const states = deviceId !== undefined ? (one ? [one] : []) : runtime.states(rule.name);
     if (states.length > 0) return states.map((state) => ({ ...rule, state }));
-    const devices = runtime.devicesOf(rule);
+    const devices = devicesOf(rule, all());
     const ids = deviceId !== undefined ? devices.ids.filter((d) => d === deviceId) : devices.ids;
     if (deviceId !== undefined && ids.length === 0) return [];
     const inactive = !rule.enabled ? 'disabled' : devices.problem;
@@ -127,7 +136,7 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
 
   function changed(name: string): RuleChange {
     const r = find(name);
-    const v = r ? view(r)[0] : undefined;
+    const v = r ? view(r, undefined)[0] : undefined;
     return v ? { ok: true, rule: v } : { ok: false, error: `rule "${name}" was written but is not valid`, code: 'P2M_ERR_VALIDATION' };
   }
 
@@ -179,11 +188,13 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
       runtime.stop();
     },
     list(deviceId) {
-      return rules.flatMap((r) => view(r, deviceId));
+      let all: DeviceSummary[] | undefined;
+      const devices = (): DeviceSummary[] => (all ??= o.registry.list());
+      return rules.flatMap((r) => view(r, deviceId, devices));
     },
     get(name) {
       const r = find(name);
-      return r ? (view(r)[0] ?? null) : null;
+      return r ? (view(r, undefined)[0] ?? null) : null;
     },
     create(input) {
       const p = parseRule(input, null);
@@ -210,7 +221,7 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
     remove(name) {
       const old = find(name);
       if (!old) return { ok: false, error: `no rule named "${name}"`, code: 'P2M_ERR_NOT_FOUND' };
-      const before = view(old)[0];
+      const before = view(old, undefined)[0];
       const w = commit(raw.filter((x) => !(nameOf(x) !== null && sameName(nameOf(x) as string, name))));
       if (!w.ok) return { ok: false, error: w.error, code: 'P2M_ERR_VALIDATION' };
       runtime.deleteCounters(old.name);

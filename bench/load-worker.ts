@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RealClock } from '../src/core/clock.js';
+import { errorMessage } from '../src/core/errors.js';
+import { sendToParent } from './ipc.js';
+import { startLoadApp, type LoadApp } from './load-app.js';
+import type { LoadWorkerMessage, LoadWorkerRequest } from './load-protocol.js';
+
+// Child process of the load run: the real app (bench/load-app.ts), alone in its process so that
+// its CPU (process.cpuUsage) and memory are its own. Answers `read` with the interval just closed,
+// `finish` with the database counts after stopping the app. A hard lifetime bound ends it regardless.
+
+const clock = new RealClock();
+const send = (m: LoadWorkerMessage): Promise<void> => sendToParent(m);
+
+let load: LoadApp | undefined;
+let dataDir: string | undefined;
+let stopping: Promise<void> | undefined;
+
+async function stop(code: number): Promise<never> {
+  stopping ??= (async () => {
+    await load?.finish().catch(() => undefined);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await send({ type: 'stopped' });
+  })();
+  await stopping;
+  process.disconnect?.();
+  process.exit(code);
+}
+
+async function start(m: Extract<LoadWorkerRequest, { type: 'start' }>): Promise<void> {
+  clock.setTimeout(() => void send({ type: 'error', message: 'load worker exceeded its lifetime' }).then(() => stop(4)), m.maxLifetimeMs);
+  const t0 = clock.monotonic();
+  dataDir = mkdtempSync(join(tmpdir(), 'p2m-bench-load-'));
+  const ports = Array.from({ length: m.count }, (_, i) => m.portBase + i);
+  load = await startLoadApp({ host: m.host, ports, dataDir, clock });
+  await send({ type: 'ready', mqttUrl: load.mqttUrl, devices: load.devices, startupMs: clock.monotonic() - t0 });
+}
+
+let started = false;
+process.on('disconnect', () => void stop(0));
+process.on('message', (m: LoadWorkerRequest) => {
+  const fail = (err: unknown): void => void send({ type: 'error', message: errorMessage(err) });
+  if (m.type === 'start' && !started) {
+    started = true;
+    start(m).catch((err: unknown) => {
+      fail(err);
+      void stop(1);
+    });
+  } else if (m.type === 'read') {
+    if (!load) return fail(new Error('read before the app was ready'));
+    load.read().then((r) => send({ type: 'interval', ...r }), fail);
+  } else if (m.type === 'finish') {
+    if (!load) return fail(new Error('finish before the app was ready'));
+    load.finish().then((r) => send({ type: 'final', ...r }), fail);
+  } else if (m.type === 'stop') {
+    void stop(0);
+  }
+});
