@@ -62,6 +62,8 @@ export interface LoadInterval {
   heapUsedMb: number;
   /** Lowest heapUsed of the 1 s samples of the interval: the live heap plus the least garbage. */
   heapFloorMb: number;
+  /** V8 heap committed from the OS (heapTotal) at the read: the part of RSS the JS heap takes. */
+  heapTotalMb: number;
   /** Memory outside the V8 heap held by JS objects (Buffers: MQTT payloads, retained messages) at the read. */
   externalMb: number;
   /** PDU cycles due in the interval: started + overruns + skipped. */
@@ -225,7 +227,7 @@ export async function startLoadApp(o: { host: string; ports: readonly number[]; 
       return {
         wallMs,
         cpuPct: wallMs > 0 ? cpuUs / 10 / wallMs : 0,
-        rssMb: mb(mem.rss), rssMaxMb: mb(peak), heapUsedMb: mb(mem.heapUsed), heapFloorMb: mb(floor), externalMb: mb(mem.external),
+        rssMb: mb(mem.rss), rssMaxMb: mb(peak), heapUsedMb: mb(mem.heapUsed), heapFloorMb: mb(floor), heapTotalMb: mb(mem.heapTotal), externalMb: mb(mem.external),
         due: e.started + overruns + skipped, done: e.ok, missed: overruns + skipped + e.failed, failed: e.failed, overruns, skipped,
         unsettled: e.inflight,
         latenessMs: { p50: percentileOfSorted(lat, 50), p99: percentileOfSorted(lat, 99), max: lat[lat.length - 1] ?? 0, count: lat.length },

@@ -105,15 +105,15 @@ export function intervalName(intervalMs: number, plural = false): string {
 export function loadTable(r: LoadResult): string {
   const v = loadVerdict(r);
   const row = (x: LoadRow): string =>
-    `| ${x.label} | ${fmt(x.cpuPct, 1)} | ${fmt(x.rssMb, 1)} | ${fmt(x.heapFloorMb, 1)} | ${fmt(x.externalMb, 1)} | ${int(x.due)} / ${int(x.done)} | ${x.missed}${x.unsettled ? ` (+${x.unsettled} unsettled)` : ''} | ` +
+    `| ${x.label} | ${fmt(x.cpuPct, 1)} | ${fmt(x.rssMb, 1)} | ${fmt(x.heapFloorMb, 1)} | ${fmt(x.heapTotalMb, 1)} | ${fmt(x.externalMb, 1)} | ${int(x.due)} / ${int(x.done)} | ${x.missed}${x.unsettled ? ` (+${x.unsettled} unsettled)` : ''} | ` +
     `${fmt(x.latenessMs.p50, 1)} / ${fmt(x.latenessMs.p99, 1)} | ${int(x.samplesWritten)} | ${x.writeErrors} | ${int(x.mqttReceived)} | ${int(x.ruleEvaluations)} | ${x.ruleExecutions}${x.ruleCommandFailures ? ` (${x.ruleCommandFailures} failed)` : ''} | ${fmt(x.loadAvg, 2)} |`;
   const sum = (f: (x: LoadRow) => number): string => int(r.rows.reduce((s, x) => s + f(x), 0));
   return [
-    `| ${intervalName(r.intervalMs)} | app CPU % | RSS MB | heap MB (floor) | external MB | polls due / done | missed | lateness p50 / p99 ms | history samples written | write errors | MQTT msgs received | rule evaluations | rule executions | load avg |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${intervalName(r.intervalMs)} | app CPU % | RSS MB | heap MB (floor) | V8 heap total MB | external MB | polls due / done | missed | lateness p50 / p99 ms | history samples written | write errors | MQTT msgs received | rule evaluations | rule executions | load avg |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     row(r.warmup).replace(/^\| warm-up/, '| *warm-up*'),
     ...r.rows.map(row),
-    `| **total** | ${fmt(v.cpuMeanPct, 1)} (mean) | ${fmt(r.rows[r.rows.length - 1]?.rssMb, 1)} (last) | | | ${int(v.due)} / ${int(v.done)} | ${v.missed} | – / ${fmt(v.worstP99.ms, 1)} (worst) | ` +
+    `| **total** | ${fmt(v.cpuMeanPct, 1)} (mean) | ${fmt(r.rows[r.rows.length - 1]?.rssMb, 1)} (last) | | | | ${int(v.due)} / ${int(v.done)} | ${v.missed} | – / ${fmt(v.worstP99.ms, 1)} (worst) | ` +
       `${sum((x) => x.samplesWritten)} | ${sum((x) => x.writeErrors)} | ${sum((x) => x.mqttReceived)} | ${sum((x) => x.ruleEvaluations)} | ${sum((x) => x.ruleExecutions)} | |`,
   ].join('\n');
 }
