@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRng } from '../src/devices/pdu/simulator/physics.js';
 import {
   api, ensureBuilt, inspectDb, overlappingOutages, SampleWatch, sleep, startAppChild, waitFor, writeConfig, type AppChild, type OutageRow,
 } from '../test/support/kill9.js';
@@ -59,25 +60,13 @@ export interface Kill9Result {
   finalIntegrity: string;
 }
 
-/** mulberry32: a small seeded PRNG, so a run can be repeated with --seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ongoing = (rows: readonly OutageRow[]): number[] => rows.filter((r) => r.is_ongoing === 1).map((r) => r.id);
 
 export async function runKill9(opts: Kill9Options): Promise<Kill9Result> {
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'p2m-kill9-'));
   const log = opts.log ?? (() => undefined);
-  const random = rng(opts.seed);
+  const random = createRng(opts.seed); // seeded: a run can be repeated with --kill-seed
   const t0 = Date.now();
   writeConfig(dir);
   const db = join(dir, 'power2mqtt.db');

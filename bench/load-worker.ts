@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RealClock } from '../src/core/clock.js';
+import { startRetainedSampling, type RetainedSampling } from './heap-sampling.js';
 import { errorMessage } from '../src/core/errors.js';
 import { sendToParent } from './ipc.js';
 import { startLoadApp, type LoadApp } from './load-app.js';
@@ -39,6 +40,10 @@ async function start(m: Extract<LoadWorkerRequest, { type: 'start' }>): Promise<
 }
 
 let started = false;
+// P2M_LOAD_RETAINED=1: V8's sampling heap profiler from the end of the warm-up to the finish; what
+// was allocated in that window and is still alive at the end, by allocation site, goes to stderr
+// (a separate run: the profiler costs CPU). Finds what the heap floor's growth is made of.
+let retained: Promise<RetainedSampling> | null = null;
 process.on('disconnect', () => void stop(0));
 process.on('message', (m: LoadWorkerRequest) => {
   const fail = (err: unknown): void => void send({ type: 'error', message: errorMessage(err) });
@@ -51,8 +56,10 @@ process.on('message', (m: LoadWorkerRequest) => {
   } else if (m.type === 'read') {
     if (!load) return fail(new Error('read before the app was ready'));
     load.read().then((r) => send({ type: 'interval', ...r }), fail);
+    if (retained === null && process.env.P2M_LOAD_RETAINED) retained = startRetainedSampling();
   } else if (m.type === 'finish') {
     if (!load) return fail(new Error('finish before the app was ready'));
+    if (retained) void retained.then((r) => r.report(25)).then((text) => process.stderr.write(text), fail);
     load.finish().then((r) => send({ type: 'final', ...r }), fail);
   } else if (m.type === 'stop') {
     void stop(0);

@@ -2,6 +2,7 @@
 // while the fault lasts and after it ends, as seen from outside — /ws samples, MQTT messages,
 // /api/health, /metrics, its log, and the database file opened read-only. The tests assert on it.
 import mqtt from 'mqtt';
+import { expect } from 'vitest';
 import { api, inspectDb, SampleWatch, sleep, waitFor, type AppChild, type LogLine } from './kill9.js';
 
 export interface StorageFault {
@@ -93,4 +94,18 @@ export async function runStorageFault(app: AppChild, fault: StorageFault, holdMs
     watch.close();
     client.end(true);
   }
+}
+
+/**
+ * What any storage fault must leave true while it lasts (SPEC §13.2): the process alive, still
+ * polling (samples over /ws) and publishing (MQTT), every failed commit counted, and /api/health
+ * degraded naming the history writes.
+ */
+export function expectServiceThroughFault(r: FaultReport, pid: number): void {
+  expect(() => process.kill(pid, 0)).not.toThrow();
+  expect(r.samplesDuring.length).toBeGreaterThanOrEqual(4);
+  expect(r.mqttDuring).toBeGreaterThanOrEqual(r.samplesDuring.length);
+  expect(r.writeErrorsDuring - r.writeErrorsBefore).toBeGreaterThanOrEqual(3);
+  expect(r.health.status).toBe(503);
+  expect(JSON.stringify(r.health.body)).toMatch(/history writes failing/);
 }
