@@ -125,6 +125,8 @@ export async function runKill9(opts: Kill9Options): Promise<Kill9Result> {
       }
       const uptimeS = opts.minUptimeS + random() * (opts.maxUptimeS - opts.minUptimeS);
       await sleep(Math.max(0, firstAt + uptimeS * 1000 - Date.now()));
+      // Killed while ingesting: on a busy machine the second sample can arrive after the drawn uptime.
+      await watch.samples(2, 0);
       const killedAt = Date.now();
       const seen = [...watch.ts];
       await app.kill9();

@@ -86,6 +86,12 @@ if (requires('chromium', chromiumAvailability())) {
     });
 
     it('renders a 1H history chart with points', async () => {
+      // The page loads its range once; on a busy machine the earlier tests can take less than
+      // the few seconds of history this needs, so wait until they are stored.
+      await vi.waitFor(async () => {
+        const rows = (await request(t, 'GET', '/api/history/banks?device_id=demo-pdu&range=1h')).body as unknown[];
+        expect(new Set(rows.map((r) => (r as Json).bucket)).size).toBeGreaterThanOrEqual(3);
+      }, { timeout: 15_000, interval: 200 });
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Charts' }).click();
       expect(new URL(page.url()).pathname).toBe('/charts');
       const meta = page.getByTestId('chart-meta');
