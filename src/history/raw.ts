@@ -1,5 +1,5 @@
 import type { SeriesCatalog } from './catalog.js';
-import { decodeBlock, encodeBlock, type Column } from './codec.js';
+import { decodeBlock, encodeBlock } from './codec.js';
 import { stmt, type Db } from './db.js';
 import type { RawColumns } from './rollup.js';
 import { decodeTail } from './tail.js';

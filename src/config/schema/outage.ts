@@ -1,6 +1,6 @@
 // switches (HTTP probe targets) and outage detection (§11.1-§11.4).
 import { z } from 'zod';
-import { checkUnique, doc, fail, httpUrlProblem, int, list, section } from './common.js';
+import { checkUnique, doc, fail, httpUrlProblem, int, section } from './common.js';
 
 const switchTarget = z
   .strictObject({

@@ -3,32 +3,33 @@ import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import { OncePerState, type Logger } from '../../core/logger.js';
 import type { CommandOptions, DeviceField, FieldResult } from '../../core/ports.js';
-import type { Scheduler, ScheduledTarget, CycleContext } from '../../core/scheduler.js';
+import type { Scheduler, CycleContext } from '../../core/scheduler.js';
 import type { CommandResult, DeviceEventType, Identity, PduSnapshot } from '../../core/types.js';
 import { AddressRecovery } from './address-recovery.js';
 import { assembleSnapshot, decodeEntries, type DecodedEntry } from './assemble.js';
 import { PduCommander } from './commander.js';
 import { rawNumber } from './decode-value.js';
-import { discover, plansFor, rowFor } from './discover.js';
+import { discover, plansFor } from './discover.js';
 import { deriveEvents } from './events.js';
 import { getBatched, type BatchState } from './get-batched.js';
 import {
-  availabilityOf, initialHealth, onCycleFailure, onCycleSuccess, onIdentityError, type HealthState, type HealthStep,
+  onCycleFailure, onCycleSuccess, onIdentityError, type HealthStep,
 } from './health.js';
 import type { PduLayout } from './layout.js';
 import type { SessionOptions } from './net-snmp-transport.js';
 import type { PduDeviceSettings } from './types.js';
 
-export type { PduDeviceSettings } from './types.js';
 import type { PollPlan } from './plan.js';
 import { detectReboot } from './reboot.js';
 import type { SnmpTransport } from './transport.js';
+import { PolledDevice } from '../polled-device.js';
+
+export type { PduDeviceSettings } from './types.js';
 
 /** The identity field each device-field SET changes. */
 const IDENTITY_FIELD: Record<DeviceField, 'name' | 'sys_location' | 'sys_contact' | 'sys_name'> = {
   name: 'name', location: 'sys_location', contact: 'sys_contact', sys_name: 'sys_name',
 };
-
 
 export interface PduDeviceDeps {
   clock: Clock;
@@ -40,13 +41,11 @@ export interface PduDeviceDeps {
 const SLOW_GROUP_MS = 60_000;
 
 /** One polled CyberPower PDU: discovery, the 1 Hz cycle, health, and (via PduCommander) commands. */
-export class PduDevice {
+export class PduDevice extends PolledDevice {
   readonly id: string;
   readonly kind = 'cyberpower' as const;
   private transport: SnmpTransport;
   private readonly batch: BatchState;
-  private health: HealthState;
-  private target: ScheduledTarget | undefined;
   private identity: Identity | null = null;
   private layout: PduLayout | null = null;
   private plans: { fast: PollPlan; slow: PollPlan; fastOids: string[]; allOids: string[] } | null = null;
@@ -56,13 +55,10 @@ export class PduDevice {
   private rediscover = true;
   private firstSerial: string | null = null;
   private prevUptime: { cs: number; atMono: number } | null = null;
-  private current: PduSnapshot | null = null;
   /** Where the PDU is now: the configured host, or where a subnet scan found its serial. */
   private host: string;
   private readonly recovery: AddressRecovery;
   private hostListener: ((host: string) => void) | null = null;
-  private stopped = false;
-  private failedCycles = 0;
   private readonly log: Logger;
   private readonly failureLog = new OncePerState();
   private readonly decodeLog = new OncePerState(''); // '' = no problems: silent until the first one
@@ -73,11 +69,11 @@ export class PduDevice {
     readonly settings: PduDeviceSettings,
     private readonly deps: PduDeviceDeps,
   ) {
+    super(settings.pollIntervalMs);
     this.id = settings.id;
     this.host = settings.host;
     this.log = deps.logger.child({ module: 'pdu', device_id: settings.id });
     this.batch = { maxOids: settings.maxOidsPerRequest };
-    this.health = initialHealth(settings.pollIntervalMs);
     this.transport = deps.transportFactory(this.sessionOptions(settings.community));
     this.commander = new PduCommander({
       settings,
@@ -116,27 +112,6 @@ export class PduDevice {
     this.stopped = true;
     await this.commander.stop();
     this.transport.close();
-  }
-
-  snapshot(): PduSnapshot | null {
-    return this.current;
-  }
-
-  healthState(): HealthState {
-    return this.health;
-  }
-
-  available(): boolean {
-    return availabilityOf(this.health.state) === 'online' && this.current !== null;
-  }
-
-  schedulerTarget(): ScheduledTarget | undefined {
-    return this.target;
-  }
-
-  /** Cycles that ended without a sample (SNMP failure, identity error) since the device was added. */
-  pollFailures(): number {
-    return this.failedCycles;
   }
 
   command(outlet: number, action: string, opts: CommandOptions = {}): Promise<CommandResult> {

@@ -4,13 +4,14 @@ import { deadlineSignal } from '../../core/concurrency.js';
 import { errorMessage, type ErrorCode } from '../../core/errors.js';
 import { OncePerState, type Logger } from '../../core/logger.js';
 import type { CommandOptions, FieldResult } from '../../core/ports.js';
-import type { CycleContext, Scheduler, ScheduledTarget } from '../../core/scheduler.js';
+import type { CycleContext, Scheduler } from '../../core/scheduler.js';
 import type { CommandResult, DeviceEventType, OutletAction, OutletState, PduSnapshot } from '../../core/types.js';
 import { checkCommand, parseAction, SerialQueue } from '../pdu/commands.js';
 import { deriveEvents } from '../pdu/events.js';
 import {
-  availabilityOf, initialHealth, onCycleFailure, onCycleSuccess, onIdentityError, type HealthState, type HealthStep,
+  onCycleFailure, onCycleSuccess, onIdentityError, type HealthStep,
 } from '../pdu/health.js';
+import { PolledDevice } from '../polled-device.js';
 import { createPlugDriver } from './driver.js';
 import { NEW_COUNTER, stepCounter, type CounterTrack } from './energy.js';
 import type { PlugDeviceSettings } from './settings.js';
@@ -35,17 +36,12 @@ export interface PlugDeviceDeps {
 }
 
 /** One polled smart plug (Kasa, Shelly, Tasmota): the cycle, health, energy segments and commands. */
-export class PlugDevice {
+export class PlugDevice extends PolledDevice {
   readonly id: string;
   readonly kind: PlugDeviceSettings['kind'];
   readonly nameOverrides = new Map<number, string>();
   private readonly driver: PlugDriver;
-  private health: HealthState;
-  private target: ScheduledTarget | undefined;
-  private current: PduSnapshot | null = null;
   private counters: CounterTrack[] = [];
-  private failedCycles = 0;
-  private stopped = false;
   /** One driver exchange at a time (poll, or switch + read-back): readings stay in time order. */
   private readonly io = new SerialQueue();
   private readonly commands = new SerialQueue();
@@ -56,10 +52,10 @@ export class PlugDevice {
     readonly settings: PlugDeviceSettings,
     private readonly deps: PlugDeviceDeps,
   ) {
+    super(settings.pollIntervalMs);
     this.id = settings.id;
     this.kind = settings.kind;
     this.log = deps.logger.child({ module: 'plug', device_id: settings.id, kind: settings.kind });
-    this.health = initialHealth(settings.pollIntervalMs);
     this.driver = (deps.driverFactory ?? createPlugDriver)(settings);
   }
 
@@ -74,26 +70,6 @@ export class PlugDevice {
     this.target?.cancel();
     await this.commands.idle();
     this.driver.close();
-  }
-
-  snapshot(): PduSnapshot | null {
-    return this.current;
-  }
-
-  healthState(): HealthState {
-    return this.health;
-  }
-
-  available(): boolean {
-    return availabilityOf(this.health.state) === 'online' && this.current !== null;
-  }
-
-  schedulerTarget(): ScheduledTarget | undefined {
-    return this.target;
-  }
-
-  pollFailures(): number {
-    return this.failedCycles;
   }
 
   currentHost(): string {

@@ -68,6 +68,8 @@ describe('bridge power topics after start (SPEC §9.3)', () => {
   });
 
   it('retained pdu/bridge/outage says normal, with no open and no previous outage', async () => {
+    // Published after the outage engine's first decision, which can come after the switch states.
+    await vi.waitFor(() => expect(last.has('pdu/bridge/outage')).toBe(true), { timeout: 10_000, interval: 50 });
     const s = outageState();
     expect(s).toMatchObject({ state: 'normal', outage: null, last: null });
     expect(typeof s.ts).toBe('number');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, RealClock, type Clock } from '../../../src/core/clock.js';
-import { createLogger, silentLogger, type Logger } from '../../../src/core/logger.js';
+import { createLogger, silentLogger } from '../../../src/core/logger.js';
 import { hashPassword } from '../../../src/core/password.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../../src/mqtt/broker.js';
 import { createBridgeClient, type BridgeClient, type BridgeClientOptions } from '../../../src/mqtt/client.js';

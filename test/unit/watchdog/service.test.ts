@@ -39,7 +39,6 @@ function start(fixed: Watchdog[]): WatchdogService {
 
 const advance = (s: number): Promise<void> => h.clock.advance(s * 1000);
 const stateOf = (name = 'modem') => svc?.get(name)?.state;
-const actions = () => registry.calls.map((c) => `${c.action}@${Math.round(c.at - h.clock.now() / 1000)}`);
 
 beforeEach(() => {
   h = tempHistory({ startMs: Date.UTC(2026, 10, 24, 12, 0, 0) });
