@@ -1,6 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { fileStamp } from '../core/calendar.js';
 import { RealClock } from '../core/clock.js';
@@ -9,7 +8,7 @@ import { HistoryOpenError } from '../history/db.js';
 import { DbHandle } from '../history/handle.js';
 import { PowerStore } from '../history/power-store.js';
 import { VERSION } from '../app.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 import { issuesText, loadFromProcess } from './config-args.js';
 import { CLI_BUSY_MS } from './store.js';
 
@@ -46,17 +45,9 @@ interface Manifest {
 }
 
 export async function backupCommand(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string' }, out: { type: 'string', default: '.' }, help: { type: 'boolean', short: 'h', default: false } } }));
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${BACKUP_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(BACKUP_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(io, BACKUP_USAGE, { args: argv, options: { config: { type: 'string' }, out: { type: 'string', default: '.' }, help: { type: 'boolean', short: 'h', default: false } } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const loaded = loadFromProcess(values.config);
   if (!loaded.ok) {
     io.err(issuesText(loaded));
@@ -149,18 +140,9 @@ function put(source: string, target: string, sqlite: boolean): void {
 }
 
 export function restoreCommand(argv: string[], io: CliIO): number {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string' }, force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${RESTORE_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(io, RESTORE_USAGE, { args: argv, allowPositionals: true, options: { config: { type: 'string' }, force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(RESTORE_USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
     io.err(`name one backup folder\n${RESTORE_USAGE}`);
     return 2;

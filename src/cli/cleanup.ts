@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { RealClock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { RetentionJob } from '../history/retention.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 import { openCliStore } from './store.js';
 
 export const CLEANUP_USAGE = `usage: power2mqtt cleanup [--config FILE] [--days N]
@@ -15,17 +14,9 @@ Exit codes: 0 ok, 1 failure, 2 bad arguments.
 
 /** `power2mqtt cleanup` (SPEC §17). */
 export async function cleanupCommand(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string' }, days: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } }));
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${CLEANUP_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(CLEANUP_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(io, CLEANUP_USAGE, { args: argv, options: { config: { type: 'string' }, days: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const days = values.days === undefined ? undefined : Number(values.days);
   if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) {
     io.err(`--days must be a whole number from 1 to 3650 (got "${values.days}")\n`);

@@ -1,14 +1,12 @@
 import { networkInterfaces } from 'node:os';
-import { parseArgs } from 'node:util';
 import { formatCidr, hostsOf, intToIp, parseCidr, type Cidr } from '../core/cidr.js';
 import { RealClock } from '../core/clock.js';
-import { errorMessage } from '../core/errors.js';
 import type { DiscoveredPdu } from '../core/pdu-tools.js';
 import { NetSnmpTransport } from '../devices/pdu/net-snmp-transport.js';
 import { DISCOVERY_CONCURRENCY, localInterfaces, scanForPdus } from '../devices/pdu/network-discovery.js';
 import { getProfile } from '../devices/pdu/profiles/index.js';
 import { discoverHttpPlugs, discoverKasa, type DiscoveredPlug } from '../devices/plug/discover.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 import { table } from './store.js';
 
 export const DISCOVER_USAGE = `usage: power2mqtt discover [--subnet CIDR]… [--community C] [--port 161] [--plugs]
@@ -27,31 +25,23 @@ function broadcastOf(c: Cidr): string {
 }
 
 export async function discoverCommand(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        subnet: { type: 'string', multiple: true },
-        community: { type: 'string', default: 'public' },
-        port: { type: 'string', default: '161' },
-        plugs: { type: 'boolean', default: false },
-        broadcast: { type: 'string', multiple: true },
-        'kasa-port': { type: 'string', default: '9999' },
-        'http-port': { type: 'string', multiple: true },
-        timeout: { type: 'string', default: '3000' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${DISCOVER_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(DISCOVER_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(io, DISCOVER_USAGE, {
+    args: argv,
+    options: {
+      subnet: { type: 'string', multiple: true },
+      community: { type: 'string', default: 'public' },
+      port: { type: 'string', default: '161' },
+      plugs: { type: 'boolean', default: false },
+      broadcast: { type: 'string', multiple: true },
+      'kasa-port': { type: 'string', default: '9999' },
+      'http-port': { type: 'string', multiple: true },
+      timeout: { type: 'string', default: '3000' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const problems: string[] = [];
   const portOf = (name: string, v: string): number => {
     const n = Number(v);

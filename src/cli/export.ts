@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { RealClock } from '../core/clock.js';
 import { P2mError, errorMessage } from '../core/errors.js';
 import { CSV_COLUMNS, csvLines } from '../history/csv.js';
 import { localDay } from '../history/energy/index.js';
 import { HistoryStore } from '../history/store.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 import { openCliStore } from './store.js';
 
 export const EXPORT_USAGE = `usage: power2mqtt export [--config FILE] [--device ID] [--kind banks|outlets|energy]
@@ -29,24 +28,16 @@ async function write(io: CliIO, lines: AsyncIterable<string>): Promise<void> {
 
 /** `power2mqtt export`: bank/outlet history or daily energy as CSV on stdout. */
 export async function exportCommand(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' }, device: { type: 'string' }, kind: { type: 'string', default: 'banks' }, range: { type: 'string' },
-        start: { type: 'string' }, end: { type: 'string' }, raw: { type: 'boolean', default: false }, outlet: { type: 'string' },
-        bank: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${EXPORT_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(EXPORT_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(io, EXPORT_USAGE, {
+    args: argv,
+    options: {
+      config: { type: 'string' }, device: { type: 'string' }, kind: { type: 'string', default: 'banks' }, range: { type: 'string' },
+      start: { type: 'string' }, end: { type: 'string' }, raw: { type: 'boolean', default: false }, outlet: { type: 'string' },
+      bank: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const kind = values.kind;
   if (kind !== 'banks' && kind !== 'outlets' && kind !== 'energy') {
     io.err(`--kind must be banks, outlets or energy (got "${kind}")\n${EXPORT_USAGE}`);

@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { RealClock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { runMockPdus } from '../devices/pdu/simulator/agent.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 
 export const MOCK_PDU_USAGE = `usage: power2mqtt mock-pdu [--port 1161] [--count N] [--bind 127.0.0.1]
 
@@ -12,25 +11,17 @@ Runs N simulated CyberPower PDU44001 SNMP agents on consecutive UDP ports
 
 /** `power2mqtt mock-pdu`: N simulated PDU44001 agents on consecutive UDP ports (SPEC §8, §17). */
 export async function mockPduCommand(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '1161' },
-        count: { type: 'string', default: '1' },
-        bind: { type: 'string', default: '127.0.0.1' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${MOCK_PDU_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(MOCK_PDU_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(io, MOCK_PDU_USAGE, {
+    args: argv,
+    options: {
+      port: { type: 'string', default: '1161' },
+      count: { type: 'string', default: '1' },
+      bind: { type: 'string', default: '127.0.0.1' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const port = Number(values.port);
   const count = Number(values.count);
   if (!Number.isInteger(port) || port < 1 || port > 65535 || !Number.isInteger(count) || count < 1 || port + count - 1 > 65535) {

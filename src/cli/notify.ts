@@ -1,10 +1,8 @@
-import { parseArgs } from 'node:util';
 import { RealClock } from '../core/clock.js';
-import { errorMessage } from '../core/errors.js';
 import { webhookBody } from '../notify/payload.js';
 import { createSender, endpointLabel, type SendFn } from '../notify/sender.js';
 import { issuesText, loadFromProcess } from './config-args.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 
 export const NOTIFY_USAGE = `usage: power2mqtt notify test NAME [--config FILE]
 
@@ -20,22 +18,13 @@ export interface NotifyCommandOptions {
 
 /** `power2mqtt notify test NAME`. */
 export async function notifyCommand(argv: string[], io: CliIO, opts: NotifyCommandOptions = {}): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h', default: false } },
-    }));
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${NOTIFY_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(NOTIFY_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(io, NOTIFY_USAGE, {
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [sub, name, ...extra] = positionals;
   if (sub !== 'test' || name === undefined || extra.length > 0) {
     io.err(`${sub !== undefined && sub !== 'test' ? `unknown notify command "${sub}"` : 'notify test needs exactly one webhook NAME'}\n${NOTIFY_USAGE}`);

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { EventBus } from '../core/bus.js';
 import { RealClock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -8,7 +7,7 @@ import { discover } from '../devices/pdu/discover.js';
 import { NetSnmpTransport } from '../devices/pdu/net-snmp-transport.js';
 import { renderNotAPdu, renderProbeReport } from '../devices/pdu/probe-report.js';
 import { PROFILES, getProfile } from '../devices/pdu/profiles/index.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 
 export const PROBE_USAGE = `usage: power2mqtt probe HOST [--community C] [--port P] [--profile cps-mib|original] [--snmp-version 1|2c] [--timeout MS] [--json]
 
@@ -18,30 +17,21 @@ Exit codes: 0 ok, 1 no answer / SNMP error, 2 usage error, 3 the agent is not a 
 
 /** `power2mqtt probe HOST`: a field tool for a real PDU (SPEC §17). */
 export async function probeCommand(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        community: { type: 'string', default: 'public' },
-        port: { type: 'string', default: '161' },
-        profile: { type: 'string', default: 'cps-mib' },
-        'snmp-version': { type: 'string', default: '2c' },
-        timeout: { type: 'string', default: '2000' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${PROBE_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(io, PROBE_USAGE, {
+    args: argv,
+    allowPositionals: true,
+    options: {
+      community: { type: 'string', default: 'public' },
+      port: { type: 'string', default: '161' },
+      profile: { type: 'string', default: 'cps-mib' },
+      'snmp-version': { type: 'string', default: '2c' },
+      timeout: { type: 'string', default: '2000' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(PROBE_USAGE);
-    return 0;
-  }
   const host = positionals[0];
   const port = Number(values.port);
   const timeoutMs = Number(values.timeout);

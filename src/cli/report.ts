@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { RealClock } from '../core/clock.js';
 import { errorMessage, P2mError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
@@ -10,7 +9,7 @@ import { HistoryStore } from '../history/store.js';
 import { listReports } from '../reports/files.js';
 import { createReportsService } from '../reports/service.js';
 import { issuesText, loadFromProcess } from './config-args.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 import { openCliStore, table } from './store.js';
 
 export const REPORT_USAGE = `usage: power2mqtt report generate --device ID --type weekly|monthly [--period P] [--config FILE]
@@ -84,25 +83,16 @@ async function list(values: { config?: string; device?: string; json?: boolean }
 
 /** `power2mqtt report generate|list` (SPEC §13.7, §17). */
 export async function reportCommand(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' }, device: { type: 'string' }, type: { type: 'string' }, period: { type: 'string' },
-        json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${REPORT_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(io, REPORT_USAGE, {
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' }, device: { type: 'string' }, type: { type: 'string' }, period: { type: 'string' },
+      json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(REPORT_USAGE);
-    return 0;
-  }
   const [sub, ...extra] = positionals;
   if (extra.length > 0 || (sub !== 'generate' && sub !== 'list')) {
     io.err(`${sub === undefined ? 'report needs a subcommand' : `unknown report subcommand "${[sub, ...extra].join(' ')}"`}\n${REPORT_USAGE}`);

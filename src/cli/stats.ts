@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { RealClock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { OutageRecord, PowerStatistics } from '../core/power.js';
 import { PowerStore } from '../history/power-store.js';
 import { powerStatistics } from '../outage/statistics.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 import { openCliStore, table } from './store.js';
 
 export const STATS_USAGE = `usage: power2mqtt stats [--config FILE] [--hours 720] [--json]
@@ -53,20 +52,12 @@ export function statsText(s: PowerStatistics, outages: OutageRecord[]): string {
 
 /** `power2mqtt stats` (SPEC §17). */
 export async function statsCommand(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { config: { type: 'string' }, hours: { type: 'string', default: '720' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-    }));
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${STATS_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(STATS_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(io, STATS_USAGE, {
+    args: argv,
+    options: { config: { type: 'string' }, hours: { type: 'string', default: '720' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const hours = Number(values.hours);
   if (!Number.isInteger(hours) || hours < 1 || hours > 87_600) {
     io.err(`--hours must be a whole number from 1 to 87600 (got "${values.hours}")\n`);

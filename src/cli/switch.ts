@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { EventBus } from '../core/bus.js';
 import { RealClock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -7,7 +6,7 @@ import type { PowerCheck, SwitchInput, SwitchStatus } from '../core/power.js';
 import { Scheduler } from '../core/scheduler.js';
 import { createSwitchService, type SwitchService } from '../devices/switch/service.js';
 import { PowerStore } from '../history/power-store.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 import { openCliStore, table } from './store.js';
 
 export const SWITCH_USAGE = `usage: power2mqtt switch <add|list|test|remove> [--config FILE] …
@@ -125,24 +124,19 @@ async function run(sub: string, positionals: string[], values: Record<string, st
 
 /** `power2mqtt switch …` (SPEC §17, PowerMon's add-switch/list/test/remove). */
 export async function switchCommand(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true,
-      options: {
-        config: { type: 'string' }, role: { type: 'string' }, group: { type: 'string' }, inactive: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${SWITCH_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(io, SWITCH_USAGE, {
+    args: argv, allowPositionals: true,
+    options: {
+      config: { type: 'string' }, role: { type: 'string' }, group: { type: 'string' }, inactive: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [sub, ...rest] = positionals;
-  if (values.help || sub === undefined) {
-    (values.help ? io.out : io.err)(SWITCH_USAGE);
-    return values.help ? 0 : 2;
+  if (sub === undefined) {
+    io.err(SWITCH_USAGE);
+    return 2;
   }
   const opened = openCliStore(values.config, io, { create: sub === 'add' });
   if (!opened.ok) return opened.code;

@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { TOKEN_SCOPES, newApiToken, secretHash, type TokenScope } from '../core/auth.js';
 import { RealClock } from '../core/clock.js';
 import { P2mError, errorMessage } from '../core/errors.js';
 import type { ApiTokenInfo } from '../core/ports.js';
 import { AuthSqlStore } from '../history/auth-store.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 import { openCliStore, table } from './store.js';
 
 export const TOKEN_USAGE = `usage: power2mqtt token <create|list|revoke> [--config FILE] …
@@ -103,24 +102,19 @@ function run(sub: string, positionals: string[], values: Values, store: AuthSqlS
 
 /** `power2mqtt token create|list|revoke` (SPEC §16.2, §17). */
 export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true,
-      options: {
-        config: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string' }, 'expires-days': { type: 'string' },
-        json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${TOKEN_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(io, TOKEN_USAGE, {
+    args: argv, allowPositionals: true,
+    options: {
+      config: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string' }, 'expires-days': { type: 'string' },
+      json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [sub, ...rest] = positionals;
-  if (values.help || sub === undefined) {
-    (values.help ? io.out : io.err)(TOKEN_USAGE);
-    return values.help ? 0 : 2;
+  if (sub === undefined) {
+    io.err(TOKEN_USAGE);
+    return 2;
   }
   if (!['create', 'list', 'revoke'].includes(sub)) {
     io.err(`unknown token command "${sub}"\n${TOKEN_USAGE}`);

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { RealClock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { StoredWatchdogState } from '../core/ports.js';
@@ -9,7 +8,7 @@ import { WatchdogSqlStore } from '../history/watchdog-store.js';
 import { statusOf } from '../watchdog/decide.js';
 import { judge, parseTarget } from '../watchdog/target.js';
 import { parseWatchdog } from '../watchdog/validate.js';
-import type { CliIO } from './io.js';
+import { parseCommandArgs, type CliIO } from './io.js';
 import { openCliStore, table } from './store.js';
 
 export const WATCHDOG_USAGE = `usage: power2mqtt watchdog <list|test|reset> [--config FILE] …
@@ -64,21 +63,16 @@ async function checkOnce(w: Watchdog, power: PowerStore, tlsErrors: 'up' | 'down
 
 /** `power2mqtt watchdog …` (SPEC §17). */
 export async function watchdogCommand(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true,
-      options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-    });
-  } catch (err) {
-    io.err(`${errorMessage(err)}\n${WATCHDOG_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(io, WATCHDOG_USAGE, {
+    args: argv, allowPositionals: true,
+    options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [sub, ...rest] = positionals;
-  if (values.help || sub === undefined) {
-    (values.help ? io.out : io.err)(WATCHDOG_USAGE);
-    return values.help ? 0 : 2;
+  if (sub === undefined) {
+    io.err(WATCHDOG_USAGE);
+    return 2;
   }
   if (!['list', 'test', 'reset'].includes(sub)) {
     io.err(`unknown watchdog command "${sub}"\n${WATCHDOG_USAGE}`);

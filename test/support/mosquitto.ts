@@ -11,6 +11,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Availability } from './requires.js';
+import { freeTcpPort } from './net.js';
 
 export const MOSQUITTO_PATH = '/usr/sbin/mosquitto';
 const START_TIMEOUT_MS = 5_000;
@@ -63,15 +64,7 @@ export function mosquittoAvailable(): Availability {
   return { ok: true };
 }
 
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
+export { freeTcpPort };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

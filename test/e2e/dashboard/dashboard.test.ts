@@ -96,7 +96,8 @@ if (requires('chromium', chromiumAvailability())) {
       expect(new URL(page.url()).pathname).toBe('/charts');
       const meta = page.getByTestId('chart-meta');
       await vi.waitFor(async () => expect(Number(await meta.getAttribute('data-points'))).toBeGreaterThan(2), { timeout: 10_000, interval: 200 });
-      expect(await page.locator('.chart canvas').count()).toBe(1);
+      // The chart library draws after the data is in: on a busy machine a moment later.
+      await vi.waitFor(async () => expect(await page.locator('.chart canvas').count()).toBe(1), { timeout: 5000, interval: 100 });
       expect(await page.getByRole('button', { name: '1H' }).getAttribute('aria-pressed')).toBe('true');
       // The CSV link carries the shown range.
       expect(await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toBe('/api/history/banks.csv?device_id=demo-pdu&range=1h');
