@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { errorMessage } from './errors.js';
 
 export type { Logger } from 'pino';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -128,5 +129,34 @@ export class OncePerState {
 
   clear(): void {
     this.last = undefined;
+  }
+}
+
+/**
+ * A store write that keeps failing (disk full, database locked by another process) logs once per
+ * streak: the first failure at error with its message, then nothing until a write succeeds again,
+ * which logs once at info with how many failed. So a full disk makes two lines, not one a second,
+ * and the caller keeps going (the live view never depends on the database).
+ */
+export class FailureStreak {
+  private failed = 0;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly failedMsg: string,
+    private readonly recoveredMsg: string,
+  ) {}
+
+  /** fn's result, or null when it threw; `fields` go into the failure line. */
+  run<T>(fn: () => T, fields: Record<string, unknown> = {}): T | null {
+    try {
+      const out = fn();
+      if (this.failed > 0) this.log.info({ ...fields, failed: this.failed }, this.recoveredMsg);
+      this.failed = 0;
+      return out;
+    } catch (err) {
+      if (this.failed++ === 0) this.log.error({ ...fields, error: errorMessage(err) }, this.failedMsg);
+      return null;
+    }
   }
 }

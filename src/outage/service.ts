@@ -1,7 +1,6 @@
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { FailureStreak, type Logger } from '../core/logger.js';
 import type { OutageKind, OutageRecord, OutageStatus, PowerStatistics, ProbeCycleEvent, Verdict } from '../core/power.js';
 import type { DeviceRegistryPort, OutagePort, OutageStore, SwitchStore } from '../core/ports.js';
 import type { Scheduler, ScheduledTarget } from '../core/scheduler.js';
@@ -78,16 +77,8 @@ export function createOutageService(opts: OutageServiceOptions): OutageService {
   const offs: Array<() => void> = [];
   let heartbeat: ScheduledTarget | null = null;
   let gapWatch: RestartGapWatch | null = null;
-  let storeErrors = 0;
-
-  function stored<T>(what: string, fn: () => T): T | null {
-    try {
-      return fn();
-    } catch (err) {
-      if (storeErrors++ % 60 === 0) log.error({ error: errorMessage(err), what, count: storeErrors }, 'outage record not stored');
-      return null;
-    }
-  }
+  const recordStore = new FailureStreak(log, 'outage record not stored', 'outage records stored again');
+  const stored = <T>(what: string, fn: () => T): T | null => recordStore.run(fn, { what });
 
   function emitRecord(type: 'opened' | 'updated' | 'closed', kind: OutageKind, rec: OutageRecord): void {
     const t = kind === 'network' && type !== 'updated' ? (type === 'opened' ? 'network_fault_opened' : 'network_fault_closed') : type;

@@ -1,7 +1,7 @@
 import type { EventBus } from '../core/bus.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { FailureStreak, type Logger } from '../core/logger.js';
 import type { DeviceRegistryPort, RuleStore } from '../core/ports.js';
 import type { AutomationEvent, AutomationEventType, Rule, RuleCounters, RuleState } from '../core/rules.js';
 import { evaluateRule, isEdgeCondition, type EvalContext, type EvalResult, type RuleEdge } from './conditions.js';
@@ -56,9 +56,14 @@ export class RulesRuntime {
   private readonly index: DeviceRuleIndex<Runtime>;
   private readonly local: LocalMinuteMemo;
   private readonly log: Logger;
+  /** A database that refuses writes is logged once per streak, not at every rule step. */
+  private readonly counterSaves: FailureStreak;
+  private readonly eventStores: FailureStreak;
 
   constructor(private readonly o: RulesRuntimeOptions) {
     this.log = o.logger.child({ module: 'rules' });
+    this.counterSaves = new FailureStreak(this.log, 'rule counters not saved', 'rule counters saved again');
+    this.eventStores = new FailureStreak(this.log, 'automation event not stored', 'automation events stored again');
     this.index = new DeviceRuleIndex(o.registry, o.clock);
     this.local = new LocalMinuteMemo(o.tz);
     try {
@@ -280,11 +285,7 @@ export class RulesRuntime {
 
   private saveCounters(rt: Runtime): void {
     this.counters.set(counterKey(rt.rule.name, rt.device), rt.counters);
-    try {
-      this.o.store?.saveCounters(rt.rule.name, rt.device, rt.counters);
-    } catch (err) {
-      this.log.error({ rule: rt.rule.name, error: errorMessage(err) }, 'rule counters not saved');
-    }
+    this.counterSaves.run(() => this.o.store?.saveCounters(rt.rule.name, rt.device, rt.counters), { rule: rt.rule.name });
   }
 
   private event(rt: Runtime, type: AutomationEventType, details: string, data: Record<string, unknown>): void {
@@ -293,11 +294,7 @@ export class RulesRuntime {
 
   /** Store, log and publish one automation event. */
   emit(e: AutomationEvent): void {
-    try {
-      this.o.store?.addAutomationEvent(e);
-    } catch (err) {
-      this.log.error({ rule: e.rule, error: errorMessage(err) }, 'automation event not stored');
-    }
+    this.eventStores.run(() => this.o.store?.addAutomationEvent(e), { rule: e.rule });
     const level = e.type === 'command_failed' || e.type === 'reload_failed' ? 'warn' : 'info';
     this.log[level]({ rule: e.rule, device_id: e.device_id, event: e.type }, e.details);
     this.o.bus.emit('automation', e);

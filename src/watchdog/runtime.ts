@@ -1,7 +1,7 @@
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { FailureStreak, type Logger } from '../core/logger.js';
 import type { DeviceRegistryPort, SwitchesPort, TargetProber, WatchdogStore } from '../core/ports.js';
 import type { Verdict } from '../core/power.js';
 import type { Watchdog, WatchdogBusEvent, WatchdogCheck, WatchdogMemory } from '../core/watchdog.js';
@@ -37,8 +37,9 @@ export class WatchdogRuntime {
   deviceId = '';
   private busy = false;
   private stopped = false;
-  /** Failed saves in a row: a database that refuses writes is logged once per streak, not at every check. */
-  private saveFailures = 0;
+  /** A database that refuses writes is logged once per streak, not at every check. */
+  private readonly stateSaves: FailureStreak;
+  private readonly eventStores: FailureStreak;
 
   constructor(
     readonly w: Watchdog,
@@ -53,6 +54,8 @@ export class WatchdogRuntime {
     this.seq = stored?.reset_seq ?? 0;
     const t = parseTarget(w.target);
     this.target = t.ok ? t.target : null;
+    this.stateSaves = new FailureStreak(d.log, 'watchdog state not saved', 'watchdog state saved again');
+    this.eventStores = new FailureStreak(d.log, 'watchdog event not stored', 'watchdog events stored again');
   }
 
   private nowS(): number {
@@ -198,12 +201,7 @@ export class WatchdogRuntime {
 
   private commit(d: Decision, details: string | null, force = false): void {
     this.mem = d.memory;
-    try {
-      this.d.store?.saveState(this.w.name, this.mem, this.nowS());
-      this.saveFailures = 0;
-    } catch (err) {
-      if (this.saveFailures++ === 0) this.d.log.error({ watchdog: this.w.name, error: errorMessage(err) }, 'watchdog state not saved');
-    }
+    this.stateSaves.run(() => this.d.store?.saveState(this.w.name, this.mem, this.nowS()), { watchdog: this.w.name });
     if (!d.changed && !force) return;
     const s = this.mem;
     const text = `watchdog "${this.w.name}" ${s.state}${s.reason ? ` (${s.reason})` : ''}${details ? `: ${details}` : ''}`;
@@ -217,13 +215,7 @@ export class WatchdogRuntime {
       kind, name: this.w.name, status: statusOf(this.mem, this.nowS(), this.w.window_h), device_id: this.deviceId || null, outlet: this.w.outlet,
       details, ts: this.nowS(), ...extra,
     };
-    if (kind === 'state' || kind === 'cycle') {
-      try {
-        this.d.store?.addWatchdogEvent(e);
-      } catch (err) {
-        this.d.log.error({ watchdog: this.w.name, error: errorMessage(err) }, 'watchdog event not stored');
-      }
-    }
+    if (kind === 'state' || kind === 'cycle') this.eventStores.run(() => this.d.store?.addWatchdogEvent(e), { watchdog: this.w.name });
     this.d.bus.emit('watchdog', e);
   }
 }

@@ -2,7 +2,7 @@ import type { EventBus } from '../../core/bus.js';
 import { forEachLimited } from '../../core/concurrency.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage, P2mError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { FailureStreak, type Logger } from '../../core/logger.js';
 import type { PowerCheck, SwitchInput, SwitchStatus, SwitchTarget } from '../../core/power.js';
 import type { SwitchChange, SwitchesPort, SwitchStore } from '../../core/ports.js';
 import type { Scheduler, ScheduledTarget } from '../../core/scheduler.js';
@@ -62,7 +62,8 @@ export function createSwitchService(opts: SwitchServiceOptions): SwitchService {
   const inflight = new Map<number, Promise<PowerCheck>>();
   let target: ScheduledTarget | null = null;
   let cycle = 0;
-  let storeFailures = 0;
+  // The verdict does not depend on the database: keep going, say so once per streak.
+  const checkStore = new FailureStreak(log, 'power checks not stored', 'power checks stored again');
   const nowS = (): number => clock.now() / 1000;
 
   const mem = (id: number): TargetMemory => memory.get(id) ?? EMPTY_MEMORY;
@@ -95,13 +96,7 @@ export function createSwitchService(opts: SwitchServiceOptions): SwitchService {
   }
 
   function record(checks: PowerCheck[], manual: boolean, ts: number): void {
-    try {
-      store.insertChecks(checks);
-      storeFailures = 0;
-    } catch (err) {
-      // The verdict does not depend on the database: keep going, say so once per streak.
-      if (storeFailures++ === 0) log.error({ error: errorMessage(err) }, 'power checks not stored');
-    }
+    checkStore.run(() => store.insertChecks(checks));
     const all = targets().filter((t) => t.active).map(status);
     bus.emit('probe', { ts, cycle, switches: all, checks, manual });
   }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBus } from '../../../src/core/bus.js';
-import { silentLogger } from '../../../src/core/logger.js';
+import { silentLogger, type Logger } from '../../../src/core/logger.js';
 import type { DeviceInfo, DeviceRegistryPort, DeviceSummary } from '../../../src/core/ports.js';
 import type { Verdict } from '../../../src/core/power.js';
 import type { AutomationEvent, AutomationEventType, RuleState } from '../../../src/core/rules.js';
@@ -87,6 +87,8 @@ export interface HarnessOptions {
   tz?: string;
   watch?: boolean;
   retryS?: number;
+  /** Where the service logs (default silent). */
+  logger?: Logger;
   /** Devices to register before the service starts (default one 10-outlet `pdu-01`). */
   devices?: Array<{ id: string; outlets?: number; protectedOutlets?: number[]; withSnapshot?: boolean }>;
 }
@@ -142,7 +144,7 @@ export class Harness {
     this.service = createRulesService({
       path: this.rulesPath, watch: this.opts.watch ?? false, retryS: this.opts.retryS ?? 30, tz: this.opts.tz ?? 'UTC', examplePath: null,
       registry: this.registry, outages: { status: () => ({ state: this.outage, outage: null, last: null, ts: this.now }) },
-      store: new RuleHistoryStore(this.history.handle), clock: this.clock, scheduler: this.scheduler, bus: this.bus, logger: silentLogger(),
+      store: new RuleHistoryStore(this.history.handle), clock: this.clock, scheduler: this.scheduler, bus: this.bus, logger: this.opts.logger ?? silentLogger(),
     });
     this.service.start();
     this.started = true;
