@@ -39,11 +39,12 @@ export function loadRules(ids: readonly string[]): Array<Record<string, unknown>
   ]);
 }
 
-export function loadConfigInput(o: { host: string; ports: readonly number[]; dataDir: string }): ConfigInput {
+/** mqttUrl '' or absent = the embedded broker on a free 127.0.0.1 port. */
+export function loadConfigInput(o: { host: string; ports: readonly number[]; dataDir: string; mqttUrl?: string }): ConfigInput {
   return {
     demo: { enabled: false },
     devices: loadDeviceIds(o.ports.length).map((id, i) => ({ id, host: o.host, port: o.ports[i] as number, poll_interval_s: 1 })),
-    mqtt: { url: '', embedded: { port: 0, bind: '127.0.0.1' } },
+    mqtt: o.mqttUrl ? { url: o.mqttUrl } : { url: '', embedded: { port: 0, bind: '127.0.0.1' } },
     homeassistant: { enabled: true },
     history: { path: join(o.dataDir, 'power2mqtt.db') },
     rules: { path: join(o.dataDir, 'rules.json') },
@@ -123,7 +124,7 @@ interface Epoch {
 }
 const freshEpoch = (): Epoch => ({ started: 0, ok: 0, failed: 0, inflight: 0, lateness: [] });
 
-export async function startLoadApp(o: { host: string; ports: readonly number[]; dataDir: string; clock: Clock }): Promise<LoadApp> {
+export async function startLoadApp(o: { host: string; ports: readonly number[]; dataDir: string; clock: Clock; mqttUrl?: string }): Promise<LoadApp> {
   const { clock } = o;
   const ids = loadDeviceIds(o.ports.length);
   writeFileSync(join(o.dataDir, 'rules.json'), `${JSON.stringify(loadRules(ids), null, 1)}\n`);

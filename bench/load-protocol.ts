@@ -6,7 +6,8 @@ import type { MessageCounts } from './load-counter.js';
 // hard lifetime bound of its own.
 
 export type LoadWorkerRequest =
-  | { type: 'start'; host: string; portBase: number; count: number; maxLifetimeMs: number }
+  /** mqttUrl '' = the embedded broker; otherwise the external broker the orchestrator started. */
+  | { type: 'start'; host: string; portBase: number; count: number; mqttUrl: string; maxLifetimeMs: number }
   | { type: 'read' }
   | { type: 'finish' }
   | { type: 'stop' };

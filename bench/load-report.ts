@@ -7,6 +7,9 @@ import { fmt, replaceSection, TARGETS } from './report.js';
 
 export const LOAD_SECTION_START = '<!-- bench:load:start -->';
 export const LOAD_SECTION_END = '<!-- bench:load:end -->';
+/** The same run against an external mosquitto has a section of its own. */
+export const LOAD_MOSQUITTO_START = '<!-- bench:load-mosquitto:start -->';
+export const LOAD_MOSQUITTO_END = '<!-- bench:load-mosquitto:end -->';
 
 /** Stability thresholds over intervals 2..N (the first one still fills rings, caches and JIT). */
 export const STABILITY = { rssMbPerMin: 1, heapMbPerMin: 0.5, cpuPctPerMin: 1 } as const;
@@ -17,6 +20,16 @@ export interface LoadRow extends LoadInterval {
   mqttReceived: number;
   /** 1-minute load average of the machine at the end of the interval. */
   loadAvg: number;
+  /** An external broker's RSS at the end of the interval; null when the broker runs inside the app. */
+  brokerRssMb: number | null;
+}
+
+export interface LoadBroker {
+  kind: 'aedes' | 'mosquitto';
+  /** e.g. "aedes 0.51.3 (embedded: inside the app process)", "mosquitto 2.0.11 (own process)". */
+  text: string;
+  /** An external broker's CPU over the measured intervals, % of one core; null when embedded. */
+  cpuPct: number | null;
 }
 
 export interface LoadResult {
@@ -30,6 +43,7 @@ export interface LoadResult {
   subscriberCpuPct: number | null;
   startupMs: number;
   wallMs: number;
+  broker: LoadBroker;
 }
 
 export interface LoadVerdict {
@@ -104,16 +118,19 @@ export function intervalName(intervalMs: number, plural = false): string {
 
 export function loadTable(r: LoadResult): string {
   const v = loadVerdict(r);
+  // An external broker's RSS gets a column of its own; the embedded one is part of the app's RSS.
+  const ext = r.broker.kind !== 'aedes';
+  const brokerCell = (x: LoadRow): string => (ext ? ` ${fmt(x.brokerRssMb, 1)} |` : '');
   const row = (x: LoadRow): string =>
-    `| ${x.label} | ${fmt(x.cpuPct, 1)} | ${fmt(x.rssMb, 1)} | ${fmt(x.heapFloorMb, 1)} | ${fmt(x.heapTotalMb, 1)} | ${fmt(x.externalMb, 1)} | ${int(x.due)} / ${int(x.done)} | ${x.missed}${x.unsettled ? ` (+${x.unsettled} unsettled)` : ''} | ` +
+    `| ${x.label} | ${fmt(x.cpuPct, 1)} | ${fmt(x.rssMb, 1)} |${brokerCell(x)} ${fmt(x.heapFloorMb, 1)} | ${fmt(x.heapTotalMb, 1)} | ${fmt(x.externalMb, 1)} | ${int(x.due)} / ${int(x.done)} | ${x.missed}${x.unsettled ? ` (+${x.unsettled} unsettled)` : ''} | ` +
     `${fmt(x.latenessMs.p50, 1)} / ${fmt(x.latenessMs.p99, 1)} | ${int(x.samplesWritten)} | ${x.writeErrors} | ${int(x.mqttReceived)} | ${int(x.ruleEvaluations)} | ${x.ruleExecutions}${x.ruleCommandFailures ? ` (${x.ruleCommandFailures} failed)` : ''} | ${fmt(x.loadAvg, 2)} |`;
   const sum = (f: (x: LoadRow) => number): string => int(r.rows.reduce((s, x) => s + f(x), 0));
   return [
-    `| ${intervalName(r.intervalMs)} | app CPU % | RSS MB | heap MB (floor) | V8 heap total MB | external MB | polls due / done | missed | lateness p50 / p99 ms | history samples written | write errors | MQTT msgs received | rule evaluations | rule executions | load avg |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${intervalName(r.intervalMs)} | app CPU % | RSS MB |${ext ? ' broker RSS MB |' : ''} heap MB (floor) | V8 heap total MB | external MB | polls due / done | missed | lateness p50 / p99 ms | history samples written | write errors | MQTT msgs received | rule evaluations | rule executions | load avg |`,
+    `|---|---:|---:|${ext ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
     row(r.warmup).replace(/^\| warm-up/, '| *warm-up*'),
     ...r.rows.map(row),
-    `| **total** | ${fmt(v.cpuMeanPct, 1)} (mean) | ${fmt(r.rows[r.rows.length - 1]?.rssMb, 1)} (last) | | | | ${int(v.due)} / ${int(v.done)} | ${v.missed} | – / ${fmt(v.worstP99.ms, 1)} (worst) | ` +
+    `| **total** | ${fmt(v.cpuMeanPct, 1)} (mean) | ${fmt(r.rows[r.rows.length - 1]?.rssMb, 1)} (last) |${ext ? ' |' : ''} | | | ${int(v.due)} / ${int(v.done)} | ${v.missed} | – / ${fmt(v.worstP99.ms, 1)} (worst) | ` +
       `${sum((x) => x.samplesWritten)} | ${sum((x) => x.writeErrors)} | ${sum((x) => x.mqttReceived)} | ${sum((x) => x.ruleEvaluations)} | ${sum((x) => x.ruleExecutions)} | |`,
   ].join('\n');
 }
@@ -140,21 +157,24 @@ export function loadFacts(r: LoadResult): string {
     `- History: ${int(f.storedSamples)} samples in the SQLite file after the app stopped (writer: ${int(f.samplesWritten)} written, ${f.writeErrors} write errors, ${sumRows((x) => x.droppedSamples)} dropped).`,
     `- MQTT: the consumer received ${int(r.rows.reduce((s, x) => s + x.mqttReceived, 0))} messages on \`pdu/#\` in the measured ${int(Math.round(seconds))} s (the bridge published ${int(r.rows.reduce((s, x) => s + x.mqttPublished, 0))}, ${sumRows((x) => x.mqttDropped)} dropped).`,
     `- Rules: ${int(f.ruleStatesActive)} of ${int(f.ruleStates)} rule × PDU states evaluated on live data; ${int(sumRows((x) => x.ruleExecutions))} executions (fired + restored, warm-up included), execution_count total ${int(f.ruleExecutionCount)}, ${sumRows((x) => x.ruleCommandFailures)} command failures.`,
-    `- App start ${fmt(r.startupMs / 1000, 1)} s; stopped cleanly: ${f.stoppedCleanly ? 'yes' : '**no**'}; agents ${fmt(r.agentCpuPct, 0)} % CPU, consumer ${fmt(r.subscriberCpuPct, 0)} % CPU over the measured ${intervalName(r.intervalMs, true)}; whole run ${fmt(r.wallMs / 60_000, 1)} min.`,
+    `- App start ${fmt(r.startupMs / 1000, 1)} s; stopped cleanly: ${f.stoppedCleanly ? 'yes' : '**no**'}; agents ${fmt(r.agentCpuPct, 0)} % CPU, consumer ${fmt(r.subscriberCpuPct, 0)} % CPU${r.broker.cpuPct === null ? '' : `, broker ${fmt(r.broker.cpuPct, 1)} % CPU`} over the measured ${intervalName(r.intervalMs, true)}; whole run ${fmt(r.wallMs / 60_000, 1)} min.`,
   ].join('\n');
 }
 
 
 export function renderLoadSection(r: LoadResult, machine: { date: string; text: string; command: string }): string {
+  const [start, end] = loadMarkers(r.broker.kind);
+  const embedded = r.broker.kind === 'aedes';
   return [
-    LOAD_SECTION_START,
-    `## Load: ${r.pdus} PDUs at 1 Hz with MQTT, history and rules (issue 10)`,
+    start,
+    `## Load: ${r.pdus} PDUs at 1 Hz with MQTT, history and rules${embedded ? '' : `, external ${r.broker.kind}`} (issue 10)`,
     '',
     `Run ${machine.date} on ${machine.text} (\`${machine.command}\`).`,
     '',
     `**Method.** ${r.pdus} simulated PDU44001 agents (\`bench/agent.ts\`, as in the polling benchmark) run in a child process on consecutive UDP ports of 127.0.0.1. ` +
       'The app runs alone in another child process (`bench/load-worker.ts`, `bench/load-app.ts`): the real `createApp` (no demo) with a config built as from a file — ' +
-      `${r.pdus} \`cyberpower\` devices at \`poll_interval_s: 1\` (v2c, \`timeout_ms\` 800, \`retries\` 0), the embedded MQTT broker with Home Assistant discovery, ` +
+      `${r.pdus} \`cyberpower\` devices at \`poll_interval_s: 1\` (v2c, \`timeout_ms\` 800, \`retries\` 0), ` +
+      `${embedded ? 'the embedded MQTT broker' : `an external broker (${r.broker.text}; its RSS from \`/proc/<pid>/status\` in the broker column)`} with Home Assistant discovery, ` +
       'history in a SQLite file in a temp dir, the outage engine, the web server on an ephemeral port, and a `rules.json` with two rules per PDU ' +
       '(high input voltage → outlet 10 off, outlet 9 power high → outlet 8 off, both restoring; a part of them fire every minute, so SNMP SETs run too). ' +
       'One MQTT consumer in a third process subscribes to `pdu/#` and counts what it receives. ' +
@@ -173,11 +193,15 @@ export function renderLoadSection(r: LoadResult, machine: { date: string; text: 
     loadVerdictTable(r),
     '',
     loadFacts(r),
-    LOAD_SECTION_END,
+    end,
   ].join('\n');
 }
 
-export function replaceLoadSection(doc: string | null, section: string): string {
+function loadMarkers(kind: LoadBroker['kind']): [string, string] {
+  return kind === 'aedes' ? [LOAD_SECTION_START, LOAD_SECTION_END] : [LOAD_MOSQUITTO_START, LOAD_MOSQUITTO_END];
+}
+
+export function replaceLoadSection(doc: string | null, section: string, kind: LoadBroker['kind'] = 'aedes'): string {
   if (doc === null) return `${section}\n`;
-  return replaceSection(doc, section, LOAD_SECTION_START, LOAD_SECTION_END);
+  return replaceSection(doc, section, ...loadMarkers(kind));
 }

@@ -6,7 +6,8 @@ import { agentUsage, nextMessage, stopChild, withTimeout } from './ipc.js';
 import type { LoadFinal, LoadInterval } from './load-app.js';
 import type { MessageCounts } from './load-counter.js';
 import type { LoadSubscriberMessage, LoadSubscriberRequest, LoadWorkerMessage, LoadWorkerRequest } from './load-protocol.js';
-import type { LoadResult, LoadRow } from './load-report.js';
+import type { LoadBroker, LoadResult, LoadRow } from './load-report.js';
+import { aedesVersion, procCpuMs, procRssMb, startMosquitto, type Mosquitto } from './mqtt-bench.js';
 import { splitPorts } from './poll-bench.js';
 import type { AgentMessage, AgentRequest, AgentUsage } from './protocol.js';
 
@@ -24,6 +25,8 @@ export interface LoadParts {
   messages(): Promise<MessageCounts>;
   /** Stop the app and count what it stored. */
   finish(): Promise<LoadFinal>;
+  /** An external broker's RSS now (MB); absent when the broker is inside the app. */
+  brokerRssMb?: () => number | null;
 }
 
 export interface MeasureOptions {
@@ -37,7 +40,7 @@ export interface MeasureOptions {
   onBoundary?: (index: number) => Promise<void>;
 }
 
-export async function measureLoad(parts: LoadParts, o: MeasureOptions): Promise<Omit<LoadResult, 'agentCpuPct' | 'subscriberCpuPct' | 'startupMs' | 'wallMs'>> {
+export async function measureLoad(parts: LoadParts, o: MeasureOptions): Promise<Omit<LoadResult, 'agentCpuPct' | 'subscriberCpuPct' | 'startupMs' | 'wallMs' | 'broker'>> {
   const { clock } = o;
   const t0 = clock.monotonic();
   let received = (await parts.messages()).messages;
@@ -47,7 +50,9 @@ export async function measureLoad(parts: LoadParts, o: MeasureOptions): Promise<
     // Boundaries on a fixed grid from the start, so a slow reading does not shift later intervals.
     await clock.sleep(Math.max(0, t0 + o.warmupMs + k * o.intervalMs - clock.monotonic()));
     const [interval, counts] = await Promise.all([parts.read(), parts.messages()]);
-    const row: LoadRow = { ...interval, label: k === 0 ? 'warm-up' : String(k), mqttReceived: counts.messages - received, loadAvg: os.loadavg()[0] ?? 0 };
+    const row: LoadRow = { ...interval, label: k === 0 ? 'warm-up' : String(k), mqttReceived: counts.messages - received, loadAvg: os.loadavg()[0] ?? 0,
+      brokerRssMb: parts.brokerRssMb?.() ?? null,
+    };
     received = counts.messages;
     if (k === 0) warmup = row;
     else rows.push(row);
@@ -69,6 +74,8 @@ export interface LoadSuiteOptions {
   intervalMs?: number;
   portBase: number;
   agentProcs: number;
+  /** aedes = the embedded broker (default); mosquitto = Debian's, started here in its own process. */
+  broker?: 'aedes' | 'mosquitto';
   clock: Clock;
   log: (s: string) => void;
 }
@@ -91,7 +98,9 @@ export async function runLoadSuite(o: LoadSuiteOptions): Promise<LoadResult> {
   const agents: ChildProcess[] = [];
   let app: ChildProcess | undefined;
   let sub: ChildProcess | undefined;
+  let mosquitto: Mosquitto | null = null;
   try {
+    if (o.broker === 'mosquitto') mosquitto = await startMosquitto(clock, false);
     for (const sl of splitPorts(o.portBase, o.pdus, o.agentProcs)) {
       const lifetimeS = String(Math.ceil(maxLifetimeMs / 1000));
       agents.push(fork(`${HERE}agent.js`, ['--port', String(sl.port), '--count', String(sl.count), '--bind', '127.0.0.1', '--max-lifetime-s', lifetimeS], STDIO));
@@ -101,7 +110,7 @@ export async function runLoadSuite(o: LoadSuiteOptions): Promise<LoadResult> {
 
     const w = fork(`${HERE}load-worker.js`, [], STDIO);
     app = w;
-    const start: LoadWorkerRequest = { type: 'start', host: '127.0.0.1', portBase: o.portBase, count: o.pdus, maxLifetimeMs };
+    const start: LoadWorkerRequest = { type: 'start', host: '127.0.0.1', portBase: o.portBase, count: o.pdus, mqttUrl: mosquitto?.url ?? '', maxLifetimeMs };
     const ready = await ask<LoadWorkerMessage, 'ready'>(clock, w, start, 'ready', 60_000 + o.pdus * 100, 'app start');
     o.log(`load: app started in ${(ready.startupMs / 1000).toFixed(1)} s with ${ready.devices} PDUs; MQTT consumer on ${ready.mqttUrl}`);
 
@@ -116,6 +125,8 @@ export async function runLoadSuite(o: LoadSuiteOptions): Promise<LoadResult> {
     let sub1 = 0;
     let at0 = 0;
     let at1 = 0;
+    let broker0: number | null = null;
+    let broker1: number | null = null;
     const subCounts = (): Promise<Extract<LoadSubscriberMessage, { type: 'counts' }>> =>
       ask<LoadSubscriberMessage, 'counts'>(clock, s, { type: 'counts' } satisfies LoadSubscriberRequest, 'counts', 10_000, 'consumer counts');
     const parts: LoadParts = {
@@ -130,13 +141,15 @@ export async function runLoadSuite(o: LoadSuiteOptions): Promise<LoadResult> {
         const { type: _type, ...final } = r;
         return final;
       },
+      ...(mosquitto ? { brokerRssMb: () => procRssMb((mosquitto as Mosquitto).pid) } : {}),
     };
     const onBoundary = async (k: number): Promise<void> => {
       if (k !== 0 && k !== o.minutes) return;
       const usage = await Promise.all(agents.map((a) => agentUsage(clock, a)));
       const c = await subCounts();
-      if (k === 0) [a0, sub0, at0] = [usage, c.cpuMs, clock.monotonic()];
-      else [a1, sub1, at1] = [usage, c.cpuMs, clock.monotonic()];
+      const brokerCpu = mosquitto ? procCpuMs(mosquitto.pid) : null;
+      if (k === 0) [a0, sub0, at0, broker0] = [usage, c.cpuMs, clock.monotonic(), brokerCpu];
+      else [a1, sub1, at1, broker1] = [usage, c.cpuMs, clock.monotonic(), brokerCpu];
     };
     const m = await measureLoad(parts, { pdus: o.pdus, intervals: o.minutes, intervalMs, warmupMs: o.warmupMs, clock, log: o.log, onBoundary });
     const span = at1 - at0;
@@ -144,12 +157,16 @@ export async function runLoadSuite(o: LoadSuiteOptions): Promise<LoadResult> {
     if (span > 0 && a0.every(Boolean) && a1.every(Boolean)) {
       agentCpuPct = a1.reduce((sum, u, i) => sum + ((u as AgentUsage).cpuUs - (a0[i] as AgentUsage).cpuUs) / 10 / span, 0);
     }
+    const broker: LoadBroker = mosquitto
+      ? { kind: 'mosquitto', text: `mosquitto ${mosquitto.version} (own process, Debian's default settings)`, cpuPct: span > 0 && broker0 !== null && broker1 !== null ? (100 * (broker1 - broker0)) / span : null }
+      : { kind: 'aedes', text: `aedes ${aedesVersion()} (embedded: inside the app process)`, cpuPct: null };
     return {
-      ...m, agentCpuPct, subscriberCpuPct: span > 0 ? (100 * (sub1 - sub0)) / span : null, startupMs: ready.startupMs, wallMs: clock.monotonic() - started,
+      ...m, broker, agentCpuPct, subscriberCpuPct: span > 0 ? (100 * (sub1 - sub0)) / span : null, startupMs: ready.startupMs, wallMs: clock.monotonic() - started,
     };
   } finally {
     if (sub) await stopChild(clock, sub, { type: 'stop' } satisfies LoadSubscriberRequest, 10_000);
     if (app) await stopChild(clock, app, { type: 'stop' } satisfies LoadWorkerRequest, 30_000);
     await Promise.all(agents.map((a) => stopChild(clock, a, { type: 'stop' } satisfies AgentRequest, 20_000)));
+    await mosquitto?.stop();
   }
 }

@@ -35,7 +35,7 @@ async function start(m: Extract<LoadWorkerRequest, { type: 'start' }>): Promise<
   const t0 = clock.monotonic();
   dataDir = mkdtempSync(join(tmpdir(), 'p2m-bench-load-'));
   const ports = Array.from({ length: m.count }, (_, i) => m.portBase + i);
-  load = await startLoadApp({ host: m.host, ports, dataDir, clock });
+  load = await startLoadApp({ host: m.host, ports, dataDir, clock, mqttUrl: m.mqttUrl });
   await send({ type: 'ready', mqttUrl: load.mqttUrl, devices: load.devices, startupMs: clock.monotonic() - t0 });
 }
 

@@ -120,7 +120,7 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-interface Mosquitto {
+export interface Mosquitto {
   url: string;
   pid: number;
   version: string;
@@ -143,8 +143,18 @@ export function procCpuMs(pid: number): number | null {
   }
 }
 
+/** Resident memory of a process from /proc/<pid>/status (VmRSS), MB; null when unreadable. */
+export function procRssMb(pid: number): number | null {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Debian's mosquitto on a free 127.0.0.1 port: private config in a temp dir, anonymous, no persistence. */
-async function startMosquitto(clock: Clock, noDelay: boolean): Promise<Mosquitto> {
+export async function startMosquitto(clock: Clock, noDelay: boolean): Promise<Mosquitto> {
   const missing = mosquittoMissing();
   if (missing) throw new Error(`cannot start mosquitto: ${missing}`);
   const dir = mkdtempSync(join(tmpdir(), 'p2m-bench-mosquitto-'));
@@ -306,7 +316,7 @@ export async function runMqttBench(o: MqttRunOptions): Promise<MqttRunResult> {
 }
 
 let aedesVer: string | undefined;
-function aedesVersion(): string {
+export function aedesVersion(): string {
   try {
     aedesVer ??= (JSON.parse(readFileSync(join(HERE, '..', '..', 'node_modules', 'aedes', 'package.json'), 'utf8')) as { version: string }).version;
   } catch (err) {

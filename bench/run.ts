@@ -83,6 +83,8 @@ rules per PDU for M minutes; agents, app and one MQTT consumer in child processe
 minute after 30 s of warm-up, --quick 15 s; writes its section of docs/RELIABILITY.md, or --out):
   --pdus N           simulated PDUs (default 500)
   --minutes M        measured minutes (default 10, --quick 3)
+  --load-broker B    aedes (embedded, default) or mosquitto (Debian's, in its own process; its
+                     RSS and CPU are reported apart; a section of its own in RELIABILITY.md)
 
 WebSocket suite (the /ws hub: C clients in a child process, 1 and 100 PDUs at 1 Hz, window 20 s, --quick 8 s):
   --ws-clients C     clients (default 100)
@@ -140,6 +142,7 @@ const { values } = parseArgs({
     'plugs-shelly': { type: 'string' },
     pdus: { type: 'string' },
     minutes: { type: 'string' },
+    'load-broker': { type: 'string', default: 'aedes' },
     kills: { type: 'string' },
     'kill-seed': { type: 'string' },
   },
@@ -270,8 +273,13 @@ async function loadSuite(): Promise<void> {
   const load0 = os.loadavg()[0] ?? 0;
   const pdus = num('pdus', values.pdus, 500, 1, 5000);
   const minutes = num('minutes', values.minutes, quick ? 3 : 10, 1, 240);
-  log(`load: ${pdus} PDUs at 1 Hz with MQTT, history and rules for ${minutes} min …`);
-  const r = await runLoadSuite({ pdus, minutes, warmupMs: (quick ? 15 : 30) * 1000, portBase, agentProcs: agentProcsFor(pdus), clock, log });
+  const broker = values['load-broker'];
+  if (broker !== 'aedes' && broker !== 'mosquitto') {
+    process.stderr.write(`--load-broker must be aedes or mosquitto (got ${broker})\n${USAGE}`);
+    process.exit(2);
+  }
+  log(`load: ${pdus} PDUs at 1 Hz with MQTT (${broker}), history and rules for ${minutes} min …`);
+  const r = await runLoadSuite({ pdus, minutes, warmupMs: (quick ? 15 : 30) * 1000, portBase, agentProcs: agentProcsFor(pdus), broker, clock, log });
   const m = machineFacts();
   const text = `${m.cpuCount} × ${m.cpuModel}, Node ${m.node}, 1-min load average ${fmt(load0, 2)} → ${fmt(m.loadEnd, 2)} (other work on the machine)`;
   process.stdout.write(`\nLoad, ${pdus} PDUs:\n\n${loadTable(r)}\n\n${loadVerdictTable(r)}\n\n${loadFacts(r)}\n\nload suite: ${fmt(r.wallMs / 1000, 0)} s\n`);
@@ -279,7 +287,7 @@ async function loadSuite(): Promise<void> {
     const out = values.out ?? join(repoRoot, 'docs', 'RELIABILITY.md');
     mkdirSync(dirname(out), { recursive: true });
     const doc = existsSync(out) ? readFileSync(out, 'utf8') : null;
-    writeFileSync(out, replaceLoadSection(doc, renderLoadSection(r, { date: m.date, text, command: m.command })));
+    writeFileSync(out, replaceLoadSection(doc, renderLoadSection(r, { date: m.date, text, command: m.command }), broker));
     log(`wrote the load section of ${out}`);
   }
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES_PER_PDU, startLoadApp, type LoadApp } from '../../bench/load-app.js';
 import { startMessageCounter, type MessageCounter } from '../../bench/load-counter.js';
 import {
-  LOAD_SECTION_END, LOAD_SECTION_START, loadFacts, loadTable, loadVerdict, loadVerdictTable, renderLoadSection, replaceLoadSection, slope, type LoadResult,
+  LOAD_MOSQUITTO_START, LOAD_SECTION_END, LOAD_SECTION_START, loadFacts, loadTable, loadVerdict, loadVerdictTable, renderLoadSection, replaceLoadSection, slope, type LoadResult,
 } from '../../bench/load-report.js';
 import { measureLoad } from '../../bench/load-suite.js';
 import { RealClock } from '../../src/core/clock.js';
@@ -41,7 +41,7 @@ beforeAll(async () => {
     { read: () => l.read(), messages: async () => c.counts(), finish: () => l.finish() },
     { pdus: N, intervals: INTERVALS, intervalMs: INTERVAL_MS, warmupMs: 5000, clock, log: () => undefined },
   );
-  result = { ...m, agentCpuPct: null, subscriberCpuPct: null, startupMs, wallMs: clock.monotonic() - t0 };
+  result = { ...m, broker: { kind: 'aedes', text: 'aedes (embedded)', cpuPct: null }, agentCpuPct: null, subscriberCpuPct: null, startupMs, wallMs: clock.monotonic() - t0 };
   // LOAD_SMOKE_PRINT=1 shows what was measured (for looking, not asserted).
   if (process.env.LOAD_SMOKE_PRINT) process.stderr.write(`${loadTable(result)}\n\n${loadVerdictTable(result)}\n\n${loadFacts(result)}\n`);
 }, 60_000);
@@ -135,6 +135,27 @@ describe('load run smoke: 20 PDUs at 1 Hz through the real app with MQTT, histor
     expect(out).not.toContain('\nold\n');
     expect(out.endsWith('\n\n## After\n')).toBe(true);
     expect(replaceLoadSection(null, section)).toBe(`${section}\n`);
+  });
+
+  it('an external broker gets its RSS column, its CPU in the facts and a section of its own beside the embedded one', () => {
+    const ext: LoadResult = {
+      ...result, broker: { kind: 'mosquitto', text: 'mosquitto 2.0.11 (own process)', cpuPct: 12.5 },
+      rows: result.rows.map((x, i) => ({ ...x, brokerRssMb: 7 + i })),
+    };
+    const table = loadTable(ext).split('\n');
+    expect(table[0]).toMatch(/^\| 5 s interval \| app CPU % \| RSS MB \| broker RSS MB \| heap MB/);
+    // Every line has the same number of cells as the header.
+    for (const line of table) expect(line.split('|').length, line).toBe((table[0] as string).split('|').length);
+    expect(table[3]).toMatch(/^\| 1 \| [\d.]+ \| [\d.]+ \| 7\.0 \|/);
+    expect(loadFacts(ext)).toContain('broker 12.5 % CPU');
+    const section = renderLoadSection(ext, { date: '2026-01-01T00:00:00Z', text: 'test machine', command: 'npm run bench -- --suite load --load-broker mosquitto' });
+    expect(section.startsWith(`${LOAD_MOSQUITTO_START}\n## Load: ${N} PDUs at 1 Hz with MQTT, history and rules, external mosquitto`)).toBe(true);
+    expect(section).toContain('an external broker (mosquitto 2.0.11 (own process)');
+    const embedded = renderLoadSection(result, { date: '2026-01-01T00:00:00Z', text: 'test machine', command: 'x' });
+    const both = replaceLoadSection(replaceLoadSection('# Reliability\n', embedded), section, 'mosquitto');
+    expect(both).toContain(embedded);
+    expect(both).toContain(section);
+    expect(replaceLoadSection(both, section.replace('external mosquitto', 'external mosquitto again'), 'mosquitto')).toContain(embedded);
   });
 
   it('computes least-squares slopes for the stability verdict', () => {
