@@ -1,4 +1,6 @@
 import type { LoadFinal, LoadInterval } from './load-app.js';
+import { CHUNK_S } from '../src/history/raw.js';
+import { HistoryWriter } from '../src/history/writer.js';
 import { fmt, replaceSection, TARGETS } from './report.js';
 
 // Markdown of the load run (issue 10): the per-interval table, the totals, and the verdict on the
@@ -13,6 +15,20 @@ export const LOAD_MOSQUITTO_END = '<!-- bench:load-mosquitto:end -->';
 
 /** Stability thresholds over intervals 2..N (the first one still fills rings, caches and JIT). */
 export const STABILITY = { rssMbPerMin: 1, heapMbPerMin: 0.5, cpuPctPerMin: 1 } as const;
+
+/**
+ * Steady state: the intervals after the history store's first chunk cycle (a chunk of CHUNK_S
+ * seconds, compacted up to the largest close delay after its end: that cycle runs code paths and
+ * fills caches once). A long run needs STEADY.minIntervals of them for a verdict; "no growth" then
+ * means the upper end of the slope's 95 % interval stays below the bounds (6 MB/h RSS, 3 MB/h live heap).
+ */
+const FIRST_CHUNK_CYCLE_S = CHUNK_S + Math.max(...Array.from({ length: CHUNK_S }, (_, d) => HistoryWriter.closeDelay(d)));
+export const STEADY = { rssMbPerMin: 0.1, heapMbPerMin: 0.05, minIntervals: 20 } as const;
+
+/** The first interval (1-based) that starts after the first chunk cycle, counting from the warm-up's start. */
+export function steadyFrom(intervalMs: number, warmupMs: number): number {
+  return Math.max(2, Math.ceil((FIRST_CHUNK_CYCLE_S * 1000 - warmupMs) / intervalMs) + 1);
+}
 
 export interface LoadRow extends LoadInterval {
   label: string;
@@ -35,6 +51,8 @@ export interface LoadBroker {
 export interface LoadResult {
   pdus: number;
   intervalMs: number;
+  /** Warm-up before interval 1 (from the app's readiness). */
+  warmupMs: number;
   warmup: LoadRow;
   rows: LoadRow[];
   final: LoadFinal;
@@ -60,7 +78,15 @@ export interface LoadVerdict {
   /** Last interval − second interval. */
   rssDelta: number | null;
   heapDelta: number | null;
-  pass: { missed: boolean; p99: boolean; memory: boolean | null; cpu: boolean | null };
+  /** Slopes (per minute, with their 95 % half-width) over the steady-state intervals; null when too few. */
+  steady: { from: number; to: number; rss: SlopeFit; heap: SlopeFit; rssMin: number; rssMax: number } | null;
+  pass: { missed: boolean; p99: boolean; memory: boolean | null; cpu: boolean | null; steady: boolean | null };
+}
+
+export interface SlopeFit {
+  slope: number;
+  /** Half-width of the 95 % interval of the slope (normal approximation: 1.96 standard errors). */
+  ci95: number;
 }
 
 /** Least-squares slope of ys over 0, 1, 2, …; null for fewer than 3 points. */
@@ -78,6 +104,31 @@ export function slope(ys: readonly number[]): number | null {
   return num / den;
 }
 
+/** Least-squares slope of ys over 0, 1, 2, … with its 95 % half-width; null for fewer than 3 points. */
+export function slopeFit(ys: readonly number[]): SlopeFit | null {
+  const b = slope(ys);
+  if (b === null) return null;
+  const n = ys.length;
+  const mx = (n - 1) / 2;
+  const my = ys.reduce((a, y) => a + y, 0) / n;
+  const sxx = ys.reduce((a, _, x) => a + (x - mx) ** 2, 0);
+  const sse = ys.reduce((a, y, x) => a + (y - (my + b * (x - mx))) ** 2, 0);
+  return { slope: b, ci95: 1.96 * Math.sqrt(sse / (n - 2) / sxx) };
+}
+
+function steadyState(r: LoadResult): LoadVerdict['steady'] {
+  const from = steadyFrom(r.intervalMs, r.warmupMs);
+  const rows = r.rows.slice(from - 1);
+  if (rows.length < STEADY.minIntervals) return null;
+  const perMin = 60_000 / r.intervalMs;
+  const fit = (ys: number[]): SlopeFit => {
+    const f = slopeFit(ys) as SlopeFit;
+    return { slope: f.slope * perMin, ci95: f.ci95 * perMin };
+  };
+  const rss = rows.map((x) => x.rssMb);
+  return { from, to: r.rows.length, rss: fit(rss), heap: fit(rows.map((x) => x.heapFloorMb)), rssMin: Math.min(...rss), rssMax: Math.max(...rss) };
+}
+
 export function loadVerdict(r: LoadResult): LoadVerdict {
   const sum = (f: (x: LoadRow) => number): number => r.rows.reduce((s, x) => s + f(x), 0);
   const perMin = 60_000 / r.intervalMs;
@@ -91,10 +142,11 @@ export function loadVerdict(r: LoadResult): LoadVerdict {
   const last = later[later.length - 1];
   const missed = sum((x) => x.missed);
   const unsettled = sum((x) => x.unsettled);
+  const steady = steadyState(r);
   return {
     due: sum((x) => x.due), done: sum((x) => x.done), missed, unsettled, worstP99: worst,
     cpuMeanPct: sum((x) => x.cpuPct * x.wallMs) / Math.max(1, sum((x) => x.wallMs)),
-    rssSlope, heapSlope, cpuSlope,
+    rssSlope, heapSlope, cpuSlope, steady,
     rssDelta: first && last && later.length > 1 ? last.rssMb - first.rssMb : null,
     heapDelta: first && last && later.length > 1 ? last.heapFloorMb - first.heapFloorMb : null,
     pass: {
@@ -102,6 +154,7 @@ export function loadVerdict(r: LoadResult): LoadVerdict {
       p99: r.rows.length > 0 && worst.ms < TARGETS.p99LatenessMs,
       memory: rssSlope === null || heapSlope === null ? null : rssSlope <= STABILITY.rssMbPerMin && heapSlope <= STABILITY.heapMbPerMin,
       cpu: cpuSlope === null ? null : cpuSlope <= STABILITY.cpuPctPerMin,
+      steady: steady === null ? null : steady.rss.slope + steady.rss.ci95 <= STEADY.rssMbPerMin && steady.heap.slope + steady.heap.ci95 <= STEADY.heapMbPerMin,
     },
   };
 }
@@ -146,7 +199,17 @@ export function loadVerdictTable(r: LoadResult): string {
     `| p99 lateness < ${TARGETS.p99LatenessMs} ms in every ${name} | worst ${fmt(v.worstP99.ms, 1)} ms (${name} ${v.worstP99.label}) | ${mark(v.pass.p99)} |`,
     `| RSS and heap stable (slope over ${span} ≤ ${STABILITY.rssMbPerMin} MB/min RSS, ≤ ${STABILITY.heapMbPerMin} MB/min heap floor) | RSS ${signed(v.rssSlope, 2)} MB/min (last − second ${name}: ${signed(v.rssDelta, 1)} MB); heap floor ${signed(v.heapSlope, 2)} MB/min (${signed(v.heapDelta, 1)} MB) | ${mark(v.pass.memory)} |`,
     `| CPU stable (slope over ${span} ≤ ${STABILITY.cpuPctPerMin} %-point/min) | mean ${fmt(v.cpuMeanPct, 1)} % of one core, slope ${signed(v.cpuSlope, 2)} %-points/min | ${mark(v.pass.cpu)} |`,
+    steadyRow(r, v),
   ].join('\n');
+}
+
+function steadyRow(r: LoadResult, v: LoadVerdict): string {
+  const target = `no growth in steady state (${intervalName(r.intervalMs, true)} ${steadyFrom(r.intervalMs, r.warmupMs)}.., after the history store's first chunk cycle: ` +
+    `slope + 95 % ≤ ${STEADY.rssMbPerMin} MB/min RSS, ≤ ${STEADY.heapMbPerMin} MB/min heap floor)`;
+  const s = v.steady;
+  if (s === null) return `| ${target} | needs ${STEADY.minIntervals} such ${intervalName(r.intervalMs, true)} | – (run too short) |`;
+  const ci = (f: SlopeFit): string => `${signed(f.slope, 3)} ± ${fmt(f.ci95, 3)} MB/min`;
+  return `| ${target} | ${intervalName(r.intervalMs, true)} ${s.from}..${s.to}: RSS ${ci(s.rss)} (${fmt(s.rssMin, 0)}–${fmt(s.rssMax, 0)} MB); heap floor ${ci(s.heap)} | ${mark(v.pass.steady)} |`;
 }
 
 export function loadFacts(r: LoadResult): string {
@@ -186,7 +249,8 @@ export function renderLoadSection(r: LoadResult, machine: { date: string; text: 
       'done = cycles that produced a snapshot, missed = overruns + skipped + failed polls; lateness = `startedAt − dueAt` of each cycle (the value the scheduler records), ' +
       'p50/p99 nearest-rank; history = the writer\'s `samples_written` and `write_errors` deltas; rule evaluations = samples × 2 (every sample evaluates its PDU\'s rules), ' +
       'executions = `triggered` + `restored` automation events. Stability: least-squares slopes over intervals 2..N (the first still fills the scheduler\'s 512-cycle rings, caches and JIT) ' +
-      'and the last minus the second interval. The machine is shared (other work ran at the same time: see the load average column); nothing is tuned for the run.',
+      'and the last minus the second interval. No growth in steady state: over the intervals after the history store\'s first 15-minute chunk cycle (its first compaction runs once-only code and fills caches), ' +
+      'the least-squares slope plus its 95 % half-width (1.96 standard errors) must stay below the bound: a run of 43+ minutes is needed for that verdict. The machine is shared (other work ran at the same time: see the load average column); nothing is tuned for the run.',
     '',
     loadTable(r),
     '',

@@ -63,7 +63,7 @@ export async function measureLoad(parts: LoadParts, o: MeasureOptions): Promise<
     );
   }
   const final = await parts.finish();
-  return { pdus: o.pdus, intervalMs: o.intervalMs, warmup: warmup as LoadRow, rows, final };
+  return { pdus: o.pdus, intervalMs: o.intervalMs, warmupMs: o.warmupMs, warmup: warmup as LoadRow, rows, final };
 }
 
 export interface LoadSuiteOptions {
