@@ -20,10 +20,10 @@ export const STABILITY = { rssMbPerMin: 1, heapMbPerMin: 0.5, cpuPctPerMin: 1 } 
  * Steady state: the intervals after the history store's first chunk cycle (a chunk of CHUNK_S
  * seconds, compacted up to the largest close delay after its end: that cycle runs code paths and
  * fills caches once). A long run needs STEADY.minIntervals of them for a verdict; "no growth" then
- * means the upper end of the slope's 95 % interval stays below the bounds (6 MB/h RSS, 3 MB/h live heap).
+ * means the upper end of the slope's 95 % interval stays below the bounds (6 MB/h of RSS or of live heap).
  */
 const FIRST_CHUNK_CYCLE_S = CHUNK_S + Math.max(...Array.from({ length: CHUNK_S }, (_, d) => HistoryWriter.closeDelay(d)));
-export const STEADY = { rssMbPerMin: 0.1, heapMbPerMin: 0.05, minIntervals: 20 } as const;
+export const STEADY = { rssMbPerMin: 0.1, heapMbPerMin: 0.1, minIntervals: 20 } as const;
 
 /** The first interval (1-based) that starts after the first chunk cycle, counting from the warm-up's start. */
 export function steadyFrom(intervalMs: number, warmupMs: number): number {

@@ -53,7 +53,7 @@ describe('steady state', () => {
   it.each([
     { name: 'flat after warm-up growth: pass', minutes: 130, rss: (k: number) => Math.min(800 + 3 * k, 870) + noise(k), heap: () => 160, verdict: 'pass' },
     { name: 'a slow leak of 0.3 MB/min: FAIL', minutes: 130, rss: (k: number) => 860 + 0.3 * k + noise(k), heap: () => 160, verdict: '**FAIL**' },
-    { name: 'a live-heap leak of 0.1 MB/min with flat RSS: FAIL', minutes: 130, rss: (k: number) => 860 + noise(k), heap: (k: number) => 150 + 0.1 * k, verdict: '**FAIL**' },
+    { name: 'a live-heap leak of 0.2 MB/min with flat RSS: FAIL', minutes: 130, rss: (k: number) => 860 + noise(k), heap: (k: number) => 150 + 0.2 * k, verdict: '**FAIL**' },
     { name: 'a 10-minute run: too short', minutes: 10, rss: (k: number) => 800 + k, heap: () => 160, verdict: '– (run too short)' },
     { name: `${STEADY.minIntervals + 22} minutes: one short`, minutes: STEADY.minIntervals + 22, rss: () => 860, heap: () => 160, verdict: '– (run too short)' },
   ])('$name', ({ minutes, rss, heap, verdict }) => {
