@@ -89,31 +89,21 @@ export interface SlopeFit {
   ci95: number;
 }
 
-/** Least-squares slope of ys over 0, 1, 2, …; null for fewer than 3 points. */
-export function slope(ys: readonly number[]): number | null {
+/** Least-squares slope of ys over 0, 1, 2, … with its 95 % half-width; null for fewer than 3 points. */
+export function slopeFit(ys: readonly number[]): SlopeFit | null {
   const n = ys.length;
   if (n < 3) return null;
   const mx = (n - 1) / 2;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  ys.forEach((y, x) => {
-    num += (x - mx) * (y - my);
-    den += (x - mx) ** 2;
-  });
-  return num / den;
-}
-
-/** Least-squares slope of ys over 0, 1, 2, … with its 95 % half-width; null for fewer than 3 points. */
-export function slopeFit(ys: readonly number[]): SlopeFit | null {
-  const b = slope(ys);
-  if (b === null) return null;
-  const n = ys.length;
-  const mx = (n - 1) / 2;
   const my = ys.reduce((a, y) => a + y, 0) / n;
   const sxx = ys.reduce((a, _, x) => a + (x - mx) ** 2, 0);
+  const b = ys.reduce((a, y, x) => a + (x - mx) * (y - my), 0) / sxx;
   const sse = ys.reduce((a, y, x) => a + (y - (my + b * (x - mx))) ** 2, 0);
   return { slope: b, ci95: 1.96 * Math.sqrt(sse / (n - 2) / sxx) };
+}
+
+/** Least-squares slope of ys over 0, 1, 2, …; null for fewer than 3 points. */
+export function slope(ys: readonly number[]): number | null {
+  return slopeFit(ys)?.slope ?? null;
 }
 
 function steadyState(r: LoadResult): LoadVerdict['steady'] {

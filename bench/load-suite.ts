@@ -141,7 +141,7 @@ export async function runLoadSuite(o: LoadSuiteOptions): Promise<LoadResult> {
         const { type: _type, ...final } = r;
         return final;
       },
-      ...(mosquitto ? { brokerRssMb: () => procRssMb((mosquitto as Mosquitto).pid) } : {}),
+      ...(mosquitto ? { brokerRssMb: procRssMb.bind(null, mosquitto.pid) } : {}),
     };
     const onBoundary = async (k: number): Promise<void> => {
       if (k !== 0 && k !== o.minutes) return;
