@@ -8,6 +8,7 @@ import { silentLogger } from '../src/core/logger.js';
 import type { CycleContext, TargetSpec } from '../src/core/scheduler.js';
 import { percentileOfSorted } from '../src/core/stats.js';
 import { mb } from './ipc.js';
+import { rssSplitMb } from './malloc.js';
 
 // The app side of the load run (issue 10): the REAL app (createApp, no demo) configured as a user
 // with N PDUs would write it — N cyberpower devices at poll_interval_s 1, the embedded broker with
@@ -67,6 +68,9 @@ export interface LoadInterval {
   heapTotalMb: number;
   /** Memory outside the V8 heap held by JS objects (Buffers: MQTT payloads, retained messages) at the read. */
   externalMb: number;
+  /** RssAnon / RssFile of /proc/self/status at the read (null off Linux): native growth shows in anon − heap total − external. */
+  rssAnonMb: number | null;
+  rssFileMb: number | null;
   /** PDU cycles due in the interval: started + overruns + skipped. */
   due: number;
   /** Cycles started in the interval that produced a snapshot. */
@@ -211,6 +215,7 @@ export async function startLoadApp(o: { host: string; ports: readonly number[]; 
       epoch = freshEpoch();
       const now = cumulative();
       const mem = process.memoryUsage();
+      const split = rssSplitMb();
       const floor = Math.min(heapFloor, mem.heapUsed);
       const peak = Math.max(rssMax, mem.rss);
       heapFloor = Infinity;
@@ -229,6 +234,7 @@ export async function startLoadApp(o: { host: string; ports: readonly number[]; 
         wallMs,
         cpuPct: wallMs > 0 ? cpuUs / 10 / wallMs : 0,
         rssMb: mb(mem.rss), rssMaxMb: mb(peak), heapUsedMb: mb(mem.heapUsed), heapFloorMb: mb(floor), heapTotalMb: mb(mem.heapTotal), externalMb: mb(mem.external),
+        rssAnonMb: split?.anon ?? null, rssFileMb: split?.file ?? null,
         due: e.started + overruns + skipped, done: e.ok, missed: overruns + skipped + e.failed, failed: e.failed, overruns, skipped,
         unsettled: e.inflight,
         latenessMs: { p50: percentileOfSorted(lat, 50), p99: percentileOfSorted(lat, 99), max: lat[lat.length - 1] ?? 0, count: lat.length },

@@ -13,7 +13,7 @@ export type LoadWorkerRequest =
   | { type: 'stop' };
 
 export type LoadWorkerMessage =
-  | { type: 'ready'; mqttUrl: string; devices: number; startupMs: number }
+  | { type: 'ready'; mqttUrl: string; devices: number; startupMs: number; allocator: string }
   | ({ type: 'interval' } & LoadInterval)
   | ({ type: 'final' } & LoadFinal)
   | { type: 'error'; message: string }

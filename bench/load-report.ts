@@ -62,6 +62,8 @@ export interface LoadResult {
   startupMs: number;
   wallMs: number;
   broker: LoadBroker;
+  /** The app process's C allocator as it reported it, e.g. "glibc malloc (default arenas)". */
+  allocator: string;
 }
 
 export interface LoadVerdict {
@@ -79,8 +81,16 @@ export interface LoadVerdict {
   rssDelta: number | null;
   heapDelta: number | null;
   /** Slopes (per minute, with their 95 % half-width) over the steady-state intervals; null when too few. */
-  steady: { from: number; to: number; rss: SlopeFit; heap: SlopeFit; rssMin: number; rssMax: number } | null;
+  steady: { from: number; to: number; rss: SlopeFit; heap: SlopeFit; native: SlopeFit | null; rssMin: number; rssMax: number } | null;
   pass: { missed: boolean; p99: boolean; memory: boolean | null; cpu: boolean | null; steady: boolean | null };
+}
+
+/**
+ * Anonymous resident memory outside the V8 heap and outside Buffers: malloc arenas, thread stacks,
+ * SQLite's page cache, V8's compiler zones. Null without /proc (RssAnon unknown).
+ */
+export function nativeMb(x: LoadInterval): number | null {
+  return x.rssAnonMb === null ? null : x.rssAnonMb - x.heapTotalMb - x.externalMb;
 }
 
 export interface SlopeFit {
@@ -116,7 +126,11 @@ function steadyState(r: LoadResult): LoadVerdict['steady'] {
     return { slope: f.slope * perMin, ci95: f.ci95 * perMin };
   };
   const rss = rows.map((x) => x.rssMb);
-  return { from, to: r.rows.length, rss: fit(rss), heap: fit(rows.map((x) => x.heapFloorMb)), rssMin: Math.min(...rss), rssMax: Math.max(...rss) };
+  const native = rows.map(nativeMb);
+  return {
+    from, to: r.rows.length, rss: fit(rss), heap: fit(rows.map((x) => x.heapFloorMb)),
+    native: native.every((v): v is number => v !== null) ? fit(native) : null, rssMin: Math.min(...rss), rssMax: Math.max(...rss),
+  };
 }
 
 export function loadVerdict(r: LoadResult): LoadVerdict {
@@ -165,15 +179,15 @@ export function loadTable(r: LoadResult): string {
   const ext = r.broker.kind !== 'aedes';
   const brokerCell = (x: LoadRow): string => (ext ? ` ${fmt(x.brokerRssMb, 1)} |` : '');
   const row = (x: LoadRow): string =>
-    `| ${x.label} | ${fmt(x.cpuPct, 1)} | ${fmt(x.rssMb, 1)} |${brokerCell(x)} ${fmt(x.heapFloorMb, 1)} | ${fmt(x.heapTotalMb, 1)} | ${fmt(x.externalMb, 1)} | ${int(x.due)} / ${int(x.done)} | ${x.missed}${x.unsettled ? ` (+${x.unsettled} unsettled)` : ''} | ` +
+    `| ${x.label} | ${fmt(x.cpuPct, 1)} | ${fmt(x.rssMb, 1)} |${brokerCell(x)} ${fmt(x.heapFloorMb, 1)} | ${fmt(x.heapTotalMb, 1)} | ${fmt(x.externalMb, 1)} | ${fmt(nativeMb(x), 1)} | ${int(x.due)} / ${int(x.done)} | ${x.missed}${x.unsettled ? ` (+${x.unsettled} unsettled)` : ''} | ` +
     `${fmt(x.latenessMs.p50, 1)} / ${fmt(x.latenessMs.p99, 1)} | ${int(x.samplesWritten)} | ${x.writeErrors} | ${int(x.mqttReceived)} | ${int(x.ruleEvaluations)} | ${x.ruleExecutions}${x.ruleCommandFailures ? ` (${x.ruleCommandFailures} failed)` : ''} | ${fmt(x.loadAvg, 2)} |`;
   const sum = (f: (x: LoadRow) => number): string => int(r.rows.reduce((s, x) => s + f(x), 0));
   return [
-    `| ${intervalName(r.intervalMs)} | app CPU % | RSS MB |${ext ? ' broker RSS MB |' : ''} heap MB (floor) | V8 heap total MB | external MB | polls due / done | missed | lateness p50 / p99 ms | history samples written | write errors | MQTT msgs received | rule evaluations | rule executions | load avg |`,
-    `|---|---:|---:|${ext ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    `| ${intervalName(r.intervalMs)} | app CPU % | RSS MB |${ext ? ' broker RSS MB |' : ''} heap MB (floor) | V8 heap total MB | external MB | native MB | polls due / done | missed | lateness p50 / p99 ms | history samples written | write errors | MQTT msgs received | rule evaluations | rule executions | load avg |`,
+    `|---|---:|---:|${ext ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
     row(r.warmup).replace(/^\| warm-up/, '| *warm-up*'),
     ...r.rows.map(row),
-    `| **total** | ${fmt(v.cpuMeanPct, 1)} (mean) | ${fmt(r.rows[r.rows.length - 1]?.rssMb, 1)} (last) |${ext ? ' |' : ''} | | | ${int(v.due)} / ${int(v.done)} | ${v.missed} | – / ${fmt(v.worstP99.ms, 1)} (worst) | ` +
+    `| **total** | ${fmt(v.cpuMeanPct, 1)} (mean) | ${fmt(r.rows[r.rows.length - 1]?.rssMb, 1)} (last) |${ext ? ' |' : ''} | | | | ${int(v.due)} / ${int(v.done)} | ${v.missed} | – / ${fmt(v.worstP99.ms, 1)} (worst) | ` +
       `${sum((x) => x.samplesWritten)} | ${sum((x) => x.writeErrors)} | ${sum((x) => x.mqttReceived)} | ${sum((x) => x.ruleEvaluations)} | ${sum((x) => x.ruleExecutions)} | |`,
   ].join('\n');
 }
@@ -199,7 +213,7 @@ function steadyRow(r: LoadResult, v: LoadVerdict): string {
   const s = v.steady;
   if (s === null) return `| ${target} | needs ${STEADY.minIntervals} such ${intervalName(r.intervalMs, true)} | – (run too short) |`;
   const ci = (f: SlopeFit): string => `${signed(f.slope, 3)} ± ${fmt(f.ci95, 3)} MB/min`;
-  return `| ${target} | ${intervalName(r.intervalMs, true)} ${s.from}..${s.to}: RSS ${ci(s.rss)} (${fmt(s.rssMin, 0)}–${fmt(s.rssMax, 0)} MB); heap floor ${ci(s.heap)} | ${mark(v.pass.steady)} |`;
+  return `| ${target} | ${intervalName(r.intervalMs, true)} ${s.from}..${s.to}: RSS ${ci(s.rss)} (${fmt(s.rssMin, 0)}–${fmt(s.rssMax, 0)} MB); heap floor ${ci(s.heap)}${s.native ? `; native ${ci(s.native)}` : ''} | ${mark(v.pass.steady)} |`;
 }
 
 export function loadFacts(r: LoadResult): string {
@@ -222,7 +236,7 @@ export function renderLoadSection(r: LoadResult, machine: { date: string; text: 
     start,
     `## Load: ${r.pdus} PDUs at 1 Hz with MQTT, history and rules${embedded ? '' : `, external ${r.broker.kind}`} (issue 10)`,
     '',
-    `Run ${machine.date} on ${machine.text} (\`${machine.command}\`).`,
+    `Run ${machine.date} on ${machine.text} (\`${machine.command}\`). The app process's C allocator: ${r.allocator}.`,
     '',
     `**Method.** ${r.pdus} simulated PDU44001 agents (\`bench/agent.ts\`, as in the polling benchmark) run in a child process on consecutive UDP ports of 127.0.0.1. ` +
       'The app runs alone in another child process (`bench/load-worker.ts`, `bench/load-app.ts`): the real `createApp` (no demo) with a config built as from a file — ' +
@@ -234,6 +248,7 @@ export function renderLoadSection(r: LoadResult, machine: { date: string; text: 
       `After a warm-up (discovery, the retained flood to the consumer, JIT; shown, not counted), the orchestrator closes an interval every ${fmt(r.intervalMs / 1000, 0)} s. ` +
       "Per interval, in the app process: CPU = `process.cpuUsage()` delta (user + system, all threads) ÷ wall time; RSS at the interval's end; heap floor = the lowest `heapUsed` of one-second samples " +
       "(a reading at an arbitrary point of the GC cycle is noise, the floor is not); external = `external` of `process.memoryUsage()` (Buffers: MQTT payloads, the broker's retained messages); " +
+      'native = `RssAnon` of `/proc/self/status` − V8 heap total − external (malloc arenas, thread stacks, SQLite\'s page cache, V8\'s compiler zones); ' +
       'polls: every PDU cycle is attributed to the interval it started in ' +
       '(`scheduler.add` wrapped on the app\'s own Scheduler, as `bench/pollers.ts` does): due = started + overruns + cycles skipped because the loop was blocked, ' +
       'done = cycles that produced a snapshot, missed = overruns + skipped + failed polls; lateness = `startedAt − dueAt` of each cycle (the value the scheduler records), ' +

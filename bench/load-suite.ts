@@ -7,6 +7,7 @@ import type { LoadFinal, LoadInterval } from './load-app.js';
 import type { MessageCounts } from './load-counter.js';
 import type { LoadSubscriberMessage, LoadSubscriberRequest, LoadWorkerMessage, LoadWorkerRequest } from './load-protocol.js';
 import type { LoadBroker, LoadResult, LoadRow } from './load-report.js';
+import { mallocEnv, type MallocChoice } from './malloc.js';
 import { aedesVersion, procCpuMs, procRssMb, startMosquitto, type Mosquitto } from './mqtt-bench.js';
 import { splitPorts } from './poll-bench.js';
 import type { AgentMessage, AgentRequest, AgentUsage } from './protocol.js';
@@ -40,7 +41,7 @@ export interface MeasureOptions {
   onBoundary?: (index: number) => Promise<void>;
 }
 
-export async function measureLoad(parts: LoadParts, o: MeasureOptions): Promise<Omit<LoadResult, 'agentCpuPct' | 'subscriberCpuPct' | 'startupMs' | 'wallMs' | 'broker'>> {
+export async function measureLoad(parts: LoadParts, o: MeasureOptions): Promise<Omit<LoadResult, 'agentCpuPct' | 'subscriberCpuPct' | 'startupMs' | 'wallMs' | 'broker' | 'allocator'>> {
   const { clock } = o;
   const t0 = clock.monotonic();
   let received = (await parts.messages()).messages;
@@ -76,6 +77,8 @@ export interface LoadSuiteOptions {
   agentProcs: number;
   /** aedes = the embedded broker (default); mosquitto = Debian's, started here in its own process. */
   broker?: 'aedes' | 'mosquitto';
+  /** The app process's C allocator (its environment only; agents and consumer keep the default). */
+  malloc?: MallocChoice;
   clock: Clock;
   log: (s: string) => void;
 }
@@ -108,11 +111,11 @@ export async function runLoadSuite(o: LoadSuiteOptions): Promise<LoadResult> {
     const readies = await withTimeout(clock, Promise.all(agents.map((a) => nextMessage<AgentMessage, 'ready'>(a, 'ready', 'agent'))), 30_000 + o.pdus * 50, `agent start (${o.pdus} PDUs)`);
     if (readies.reduce((s, r) => s + r.count, 0) !== o.pdus) throw new Error(`agents did not start ${o.pdus} PDUs`);
 
-    const w = fork(`${HERE}load-worker.js`, [], STDIO);
+    const w = fork(`${HERE}load-worker.js`, [], { ...STDIO, env: { ...process.env, ...mallocEnv(o.malloc ?? 'glibc') } });
     app = w;
     const start: LoadWorkerRequest = { type: 'start', host: '127.0.0.1', portBase: o.portBase, count: o.pdus, mqttUrl: mosquitto?.url ?? '', maxLifetimeMs };
     const ready = await ask<LoadWorkerMessage, 'ready'>(clock, w, start, 'ready', 60_000 + o.pdus * 100, 'app start');
-    o.log(`load: app started in ${(ready.startupMs / 1000).toFixed(1)} s with ${ready.devices} PDUs; MQTT consumer on ${ready.mqttUrl}`);
+    o.log(`load: app started in ${(ready.startupMs / 1000).toFixed(1)} s with ${ready.devices} PDUs on ${ready.allocator}; MQTT consumer on ${ready.mqttUrl}`);
 
     const s = fork(`${HERE}load-subscriber.js`, [], STDIO);
     sub = s;
@@ -161,7 +164,7 @@ export async function runLoadSuite(o: LoadSuiteOptions): Promise<LoadResult> {
       ? { kind: 'mosquitto', text: `mosquitto ${mosquitto.version} (own process, Debian's default settings)`, cpuPct: span > 0 && broker0 !== null && broker1 !== null ? (100 * (broker1 - broker0)) / span : null }
       : { kind: 'aedes', text: `aedes ${aedesVersion()} (embedded: inside the app process)`, cpuPct: null };
     return {
-      ...m, broker, agentCpuPct, subscriberCpuPct: span > 0 ? (100 * (sub1 - sub0)) / span : null, startupMs: ready.startupMs, wallMs: clock.monotonic() - started,
+      ...m, broker, allocator: ready.allocator, agentCpuPct, subscriberCpuPct: span > 0 ? (100 * (sub1 - sub0)) / span : null, startupMs: ready.startupMs, wallMs: clock.monotonic() - started,
     };
   } finally {
     if (sub) await stopChild(clock, sub, { type: 'stop' } satisfies LoadSubscriberRequest, 10_000);

@@ -6,6 +6,7 @@ import { startRetainedSampling, type RetainedSampling } from './heap-sampling.js
 import { errorMessage } from '../src/core/errors.js';
 import { sendToParent } from './ipc.js';
 import { startLoadApp, type LoadApp } from './load-app.js';
+import { allocatorInUse } from './malloc.js';
 import type { LoadWorkerMessage, LoadWorkerRequest } from './load-protocol.js';
 
 // Child process of the load run: the real app (bench/load-app.ts), alone in its process so that
@@ -36,7 +37,7 @@ async function start(m: Extract<LoadWorkerRequest, { type: 'start' }>): Promise<
   dataDir = mkdtempSync(join(tmpdir(), 'p2m-bench-load-'));
   const ports = Array.from({ length: m.count }, (_, i) => m.portBase + i);
   load = await startLoadApp({ host: m.host, ports, dataDir, clock, mqttUrl: m.mqttUrl });
-  await send({ type: 'ready', mqttUrl: load.mqttUrl, devices: load.devices, startupMs: clock.monotonic() - t0 });
+  await send({ type: 'ready', mqttUrl: load.mqttUrl, devices: load.devices, startupMs: clock.monotonic() - t0, allocator: allocatorInUse() });
 }
 
 let started = false;

@@ -1,3 +1,4 @@
+import { MALLOC_CHOICES, type MallocChoice } from './malloc.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -85,6 +86,8 @@ minute after 30 s of warm-up, --quick 15 s; writes its section of docs/RELIABILI
   --minutes M        measured minutes (default 10, --quick 3)
   --load-broker B    aedes (embedded, default) or mosquitto (Debian's, in its own process; its
                      RSS and CPU are reported apart; a section of its own in RELIABILITY.md)
+  --load-malloc A    the app process's C allocator: glibc (default arenas, default), arena2
+                     (glibc with MALLOC_ARENA_MAX=2) or jemalloc (Debian's libjemalloc2 preloaded)
 
 WebSocket suite (the /ws hub: C clients in a child process, 1 and 100 PDUs at 1 Hz, window 20 s, --quick 8 s):
   --ws-clients C     clients (default 100)
@@ -143,6 +146,7 @@ const { values } = parseArgs({
     pdus: { type: 'string' },
     minutes: { type: 'string' },
     'load-broker': { type: 'string', default: 'aedes' },
+    'load-malloc': { type: 'string', default: 'glibc' },
     kills: { type: 'string' },
     'kill-seed': { type: 'string' },
   },
@@ -278,8 +282,13 @@ async function loadSuite(): Promise<void> {
     process.stderr.write(`--load-broker must be aedes or mosquitto (got ${broker})\n${USAGE}`);
     process.exit(2);
   }
+  const malloc = values['load-malloc'];
+  if (!MALLOC_CHOICES.includes(malloc as MallocChoice)) {
+    process.stderr.write(`--load-malloc must be one of ${MALLOC_CHOICES.join(', ')} (got ${malloc})\n${USAGE}`);
+    process.exit(2);
+  }
   log(`load: ${pdus} PDUs at 1 Hz with MQTT (${broker}), history and rules for ${minutes} min …`);
-  const r = await runLoadSuite({ pdus, minutes, warmupMs: (quick ? 15 : 30) * 1000, portBase, agentProcs: agentProcsFor(pdus), broker, clock, log });
+  const r = await runLoadSuite({ pdus, minutes, warmupMs: (quick ? 15 : 30) * 1000, portBase, agentProcs: agentProcsFor(pdus), broker, malloc: malloc as MallocChoice, clock, log });
   const m = machineFacts();
   const text = `${m.cpuCount} × ${m.cpuModel}, Node ${m.node}, 1-min load average ${fmt(load0, 2)} → ${fmt(m.loadEnd, 2)} (other work on the machine)`;
   process.stdout.write(`\nLoad, ${pdus} PDUs:\n\n${loadTable(r)}\n\n${loadVerdictTable(r)}\n\n${loadFacts(r)}\n\nload suite: ${fmt(r.wallMs / 1000, 0)} s\n`);

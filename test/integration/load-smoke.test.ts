@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES_PER_PDU, startLoadApp, type LoadApp } from '../../bench/load-app.js';
 import { startMessageCounter, type MessageCounter } from '../../bench/load-counter.js';
 import {
-  LOAD_MOSQUITTO_START, LOAD_SECTION_END, LOAD_SECTION_START, loadFacts, loadTable, loadVerdict, loadVerdictTable, renderLoadSection, replaceLoadSection, slope, type LoadResult,
+  LOAD_MOSQUITTO_START, LOAD_SECTION_END, LOAD_SECTION_START, loadFacts, loadTable, loadVerdict, loadVerdictTable, nativeMb, renderLoadSection, replaceLoadSection, slope, type LoadResult,
 } from '../../bench/load-report.js';
 import { measureLoad } from '../../bench/load-suite.js';
+import { allocatorInUse } from '../../bench/malloc.js';
 import { RealClock } from '../../src/core/clock.js';
 import { createSimulatedPdu, type SimulatedPdu } from '../../src/devices/pdu/simulator/agent.js';
 
@@ -41,7 +42,7 @@ beforeAll(async () => {
     { read: () => l.read(), messages: async () => c.counts(), finish: () => l.finish() },
     { pdus: N, intervals: INTERVALS, intervalMs: INTERVAL_MS, warmupMs: 5000, clock, log: () => undefined },
   );
-  result = { ...m, broker: { kind: 'aedes', text: 'aedes (embedded)', cpuPct: null }, agentCpuPct: null, subscriberCpuPct: null, startupMs, wallMs: clock.monotonic() - t0 };
+  result = { ...m, broker: { kind: 'aedes', text: 'aedes (embedded)', cpuPct: null }, agentCpuPct: null, subscriberCpuPct: null, startupMs, wallMs: clock.monotonic() - t0, allocator: allocatorInUse() };
   // LOAD_SMOKE_PRINT=1 shows what was measured (for looking, not asserted).
   if (process.env.LOAD_SMOKE_PRINT) process.stderr.write(`${loadTable(result)}\n\n${loadVerdictTable(result)}\n\n${loadFacts(result)}\n`);
 }, 60_000);
@@ -66,6 +67,11 @@ describe('load run smoke: 20 PDUs at 1 Hz through the real app with MQTT, histor
       expect(r.cpuPct).toBeGreaterThan(0);
       expect(r.rssMb).toBeGreaterThan(r.heapFloorMb);
       expect(r.externalMb).toBeGreaterThan(0);
+      // Linux: RssAnon + RssFile make up the RSS (RssShmem aside), and the native part is what RSS has beyond the JS heaps.
+      if (process.platform === 'linux') {
+        expect((r.rssAnonMb ?? 0) + (r.rssFileMb ?? 0)).toBeGreaterThan(r.rssMb * 0.9);
+        expect(nativeMb(r)).toBeGreaterThan(0);
+      }
     }
     // 1 Hz: each PDU is due once per second of the 15 s measured (± one cycle at each end).
     const v = loadVerdict(result);

@@ -2,11 +2,12 @@
 // over the intervals after the history store's first chunk cycle. Pure: rows are made up here.
 import { describe, expect, it } from 'vitest';
 import type { LoadInterval } from '../../../bench/load-app.js';
-import { loadVerdict, loadVerdictTable, slopeFit, STEADY, steadyFrom, type LoadResult, type LoadRow } from '../../../bench/load-report.js';
+import { loadTable, loadVerdict, loadVerdictTable, nativeMb, slopeFit, STEADY, steadyFrom, type LoadResult, type LoadRow } from '../../../bench/load-report.js';
 
+/** RssFile is a constant 40 MB, so native = RSS − 40 − heap total − external. */
 function row(label: string, rssMb: number, heapFloorMb: number): LoadRow {
   const interval: LoadInterval = {
-    wallMs: 60_000, cpuPct: 60, rssMb, rssMaxMb: rssMb, heapUsedMb: heapFloorMb, heapFloorMb, heapTotalMb: 600, externalMb: 90, due: 30_000, done: 30_000,
+    wallMs: 60_000, cpuPct: 60, rssMb, rssMaxMb: rssMb, heapUsedMb: heapFloorMb, heapFloorMb, heapTotalMb: 600, externalMb: 90, rssAnonMb: rssMb - 40, rssFileMb: 40, due: 30_000, done: 30_000,
     missed: 0, failed: 0, overruns: 0, skipped: 0, unsettled: 0, latenessMs: { p50: 0.1, p99: 30, max: 40, count: 30_000 }, samplesWritten: 29_900, writeErrors: 0,
     droppedSamples: 0, mqttPublished: 605_000, mqttDropped: 0, ruleEvaluations: 60_000, ruleExecutions: 790, ruleCommandFailures: 0,
   };
@@ -20,6 +21,7 @@ function result(minutes: number, rss: (k: number) => number, heap: (k: number) =
     rows: Array.from({ length: minutes }, (_, i) => row(String(i + 1), rss(i + 1), heap(i + 1))),
     final: { storedSamples: 0, samplesWritten: 0, writeErrors: 0, ruleStates: 0, ruleStatesActive: 0, ruleExecutionCount: 0, stoppedCleanly: true },
     agentCpuPct: null, subscriberCpuPct: null, startupMs: 400, wallMs: 0, broker: { kind: 'aedes', text: 'aedes', cpuPct: null },
+    allocator: 'glibc malloc (default arenas)',
   };
 }
 
@@ -61,5 +63,17 @@ describe('steady state', () => {
     const line = loadVerdictTable(r).split('\n').find((l) => l.startsWith('| no growth in steady state'));
     expect(line?.endsWith(`| ${verdict} |`), line).toBe(true);
     if (minutes >= 24 + STEADY.minIntervals - 1) expect(loadVerdict(r).steady).toMatchObject({ from: 24, to: minutes });
+  });
+
+  it('reports the native part (RssAnon − V8 heap total − external) with its own slope; absent without /proc', () => {
+    const r = result(60, (k) => 860 + 0.3 * k);
+    const native = loadVerdict(r).steady?.native;
+    expect(native?.slope).toBeCloseTo(0.3, 6);
+    expect(nativeMb(r.rows[0] as LoadRow)).toBeCloseTo(860.3 - 40 - 600 - 90, 6);
+    expect(loadVerdictTable(r)).toContain('native +0.300 ± 0.000 MB/min');
+    expect(loadTable(r).split('\n')[3]).toContain('| 130.3 |'); // minute 1: 860.3 − 40 − 600 − 90
+    const noProc = { ...r, rows: r.rows.map((x) => ({ ...x, rssAnonMb: null })) };
+    expect(loadVerdict(noProc).steady?.native).toBeNull();
+    expect(loadVerdictTable(noProc)).not.toContain('native');
   });
 });
