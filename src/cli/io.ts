@@ -31,3 +31,21 @@ export function parseCommandArgs<T extends ParseArgsConfig>(io: CliIO, usage: st
   }
   return parsed;
 }
+
+/**
+ * The first positional of a command with subcommands (`token list`, `switch add …`): missing → the
+ * usage on stderr, exit 2; not one of `known` → `unknown <command> command "<x>"` and the usage,
+ * exit 2. Otherwise the subcommand and the positionals after it.
+ */
+export function pickSubcommand<S extends string>(io: CliIO, usage: string, command: string, positionals: readonly string[], known: readonly S[]): { sub: S; rest: string[] } | number {
+  const [sub, ...rest] = positionals;
+  if (sub === undefined) {
+    io.err(usage);
+    return 2;
+  }
+  if (!(known as readonly string[]).includes(sub)) {
+    io.err(`unknown ${command} command "${sub}"\n${usage}`);
+    return 2;
+  }
+  return { sub: sub as S, rest };
+}

@@ -2,7 +2,7 @@ import { RealClock } from '../core/clock.js';
 import { webhookBody } from '../notify/payload.js';
 import { createSender, endpointLabel, type SendFn } from '../notify/sender.js';
 import { issuesText, loadFromProcess } from './config-args.js';
-import { parseCommandArgs, type CliIO } from './io.js';
+import { parseCommandArgs, pickSubcommand, type CliIO } from './io.js';
 
 export const NOTIFY_USAGE = `usage: power2mqtt notify test NAME [--config FILE]
 
@@ -25,9 +25,11 @@ export async function notifyCommand(argv: string[], io: CliIO, opts: NotifyComma
   });
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  const [sub, name, ...extra] = positionals;
-  if (sub !== 'test' || name === undefined || extra.length > 0) {
-    io.err(`${sub !== undefined && sub !== 'test' ? `unknown notify command "${sub}"` : 'notify test needs exactly one webhook NAME'}\n${NOTIFY_USAGE}`);
+  const picked = pickSubcommand(io, NOTIFY_USAGE, 'notify', positionals, ['test'] as const);
+  if (typeof picked === 'number') return picked;
+  const [name, ...extra] = picked.rest;
+  if (name === undefined || extra.length > 0) {
+    io.err(`notify test needs exactly one webhook NAME\n${NOTIFY_USAGE}`);
     return 2;
   }
   const loaded = loadFromProcess(values.config);

@@ -6,7 +6,7 @@ import type { PowerCheck, SwitchInput, SwitchStatus } from '../core/power.js';
 import { Scheduler } from '../core/scheduler.js';
 import { createSwitchService, type SwitchService } from '../devices/switch/service.js';
 import { PowerStore } from '../history/power-store.js';
-import { parseCommandArgs, type CliIO } from './io.js';
+import { parseCommandArgs, pickSubcommand, type CliIO } from './io.js';
 import { openCliStore, table } from './store.js';
 
 export const SWITCH_USAGE = `usage: power2mqtt switch <add|list|test|remove> [--config FILE] …
@@ -47,7 +47,7 @@ function listText(all: SwitchStatus[]): string {
   );
 }
 
-async function run(sub: string, positionals: string[], values: Record<string, string | boolean | undefined>, svc: SwitchService, io: CliIO): Promise<number> {
+async function run(sub: SwitchSub, positionals: string[], values: Record<string, string | boolean | undefined>, svc: SwitchService, io: CliIO): Promise<number> {
   switch (sub) {
     case 'add': {
       const [name, where] = positionals;
@@ -116,11 +116,11 @@ async function run(sub: string, positionals: string[], values: Record<string, st
       io.out(`removed switch ${r.target.id} "${r.target.name}" (its checks stay until retention)\n`);
       return 0;
     }
-    default:
-      io.err(`unknown switch command "${sub}"\n${SWITCH_USAGE}`);
-      return 2;
   }
 }
+
+const SWITCH_SUBCOMMANDS = ['add', 'list', 'test', 'remove'] as const;
+type SwitchSub = (typeof SWITCH_SUBCOMMANDS)[number];
 
 /** `power2mqtt switch …` (SPEC §17, PowerMon's add-switch/list/test/remove). */
 export async function switchCommand(argv: string[], io: CliIO): Promise<number> {
@@ -133,11 +133,9 @@ export async function switchCommand(argv: string[], io: CliIO): Promise<number> 
   });
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  const [sub, ...rest] = positionals;
-  if (sub === undefined) {
-    io.err(SWITCH_USAGE);
-    return 2;
-  }
+  const picked = pickSubcommand(io, SWITCH_USAGE, 'switch', positionals, SWITCH_SUBCOMMANDS);
+  if (typeof picked === 'number') return picked;
+  const { sub, rest } = picked;
   const opened = openCliStore(values.config, io, { create: sub === 'add' });
   if (!opened.ok) return opened.code;
   const clock = new RealClock();

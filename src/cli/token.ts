@@ -3,7 +3,7 @@ import { RealClock } from '../core/clock.js';
 import { P2mError, errorMessage } from '../core/errors.js';
 import type { ApiTokenInfo } from '../core/ports.js';
 import { AuthSqlStore } from '../history/auth-store.js';
-import { parseCommandArgs, type CliIO } from './io.js';
+import { parseCommandArgs, pickSubcommand, type CliIO } from './io.js';
 import { openCliStore, table } from './store.js';
 
 export const TOKEN_USAGE = `usage: power2mqtt token <create|list|revoke> [--config FILE] …
@@ -33,7 +33,7 @@ function listText(tokens: ApiTokenInfo[]): string {
 
 type Values = { name?: string | undefined; scope?: string | undefined; 'expires-days'?: string | undefined; json?: boolean | undefined };
 
-function run(sub: string, positionals: string[], values: Values, store: AuthSqlStore, io: CliIO): number {
+function run(sub: TokenSub, positionals: string[], values: Values, store: AuthSqlStore, io: CliIO): number {
   const nowS = Math.floor(new RealClock().now() / 1000);
   switch (sub) {
     case 'create': {
@@ -94,11 +94,11 @@ function run(sub: string, positionals: string[], values: Values, store: AuthSqlS
       io.out(`revoked token ${t.id} "${t.name}" (scope ${t.scope})\n`);
       return 0;
     }
-    default:
-      io.err(`unknown token command "${sub}"\n${TOKEN_USAGE}`);
-      return 2;
   }
 }
+
+const TOKEN_SUBCOMMANDS = ['create', 'list', 'revoke'] as const;
+type TokenSub = (typeof TOKEN_SUBCOMMANDS)[number];
 
 /** `power2mqtt token create|list|revoke` (SPEC §16.2, §17). */
 export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
@@ -111,15 +111,9 @@ export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
   });
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  const [sub, ...rest] = positionals;
-  if (sub === undefined) {
-    io.err(TOKEN_USAGE);
-    return 2;
-  }
-  if (!['create', 'list', 'revoke'].includes(sub)) {
-    io.err(`unknown token command "${sub}"\n${TOKEN_USAGE}`);
-    return 2;
-  }
+  const picked = pickSubcommand(io, TOKEN_USAGE, 'token', positionals, TOKEN_SUBCOMMANDS);
+  if (typeof picked === 'number') return picked;
+  const { sub, rest } = picked;
   const opened = openCliStore(values.config, io, { create: sub === 'create' });
   if (!opened.ok) return opened.code;
   try {

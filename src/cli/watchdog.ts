@@ -8,7 +8,7 @@ import { WatchdogSqlStore } from '../history/watchdog-store.js';
 import { statusOf } from '../watchdog/decide.js';
 import { judge, parseTarget } from '../watchdog/target.js';
 import { parseWatchdog } from '../watchdog/validate.js';
-import { parseCommandArgs, type CliIO } from './io.js';
+import { parseCommandArgs, pickSubcommand, type CliIO } from './io.js';
 import { openCliStore, table } from './store.js';
 
 export const WATCHDOG_USAGE = `usage: power2mqtt watchdog <list|test|reset> [--config FILE] …
@@ -69,15 +69,9 @@ export async function watchdogCommand(argv: string[], io: CliIO): Promise<number
   });
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  const [sub, ...rest] = positionals;
-  if (sub === undefined) {
-    io.err(WATCHDOG_USAGE);
-    return 2;
-  }
-  if (!['list', 'test', 'reset'].includes(sub)) {
-    io.err(`unknown watchdog command "${sub}"\n${WATCHDOG_USAGE}`);
-    return 2;
-  }
+  const picked = pickSubcommand(io, WATCHDOG_USAGE, 'watchdog', positionals, ['list', 'test', 'reset'] as const);
+  if (typeof picked === 'number') return picked;
+  const { sub, rest } = picked;
   if (sub !== 'list' && rest.length !== 1) {
     io.err(`watchdog ${sub} needs one NAME\n${WATCHDOG_USAGE}`);
     return 2;
