@@ -46,6 +46,8 @@ export interface HistoryBenchResult {
   values_per_s_many: number;
   ingest_pdus: number;
   max_commit_ms: number;
+  /** Commits that closed a chunk (compaction: hour block and rollup rows), their duration. */
+  compaction: { count: number; p50_ms: number; p99_ms: number; max_ms: number };
   queries: QueryTiming[];
   export_24h_ms: number;
   export_rows: number;
@@ -87,27 +89,30 @@ function writerFor(handle: DbHandle, clock: SimClock): HistoryWriter {
 }
 
 /** Feed `days` of one PDU, one commit per second; returns the time spent in the writer. */
-export function fill(handle: DbHandle, clock: SimClock, startS: number, days: number, onDay: (d: number) => void): { ms: number; samples: number; maxCommit: number } {
+export function fill(handle: DbHandle, clock: SimClock, startS: number, days: number, onDay: (d: number) => void): { ms: number; samples: number; maxCommit: number; compactions: number[] } {
   const writer = writerFor(handle, clock);
   let ms = 0;
   let samples = 0;
   let maxCommit = 0;
+  const compactions: number[] = [];
   for (let d = 0; d < days; d++) {
     for (const snap of simulatedSamples({ startS: startS + d * 86_400, seconds: 86_400, seed: d + 1, events: d === 0 })) {
       clock.t = snap.ts;
+      const closed = writer.stats.chunks_closed;
       const t = performance.now();
       writer.ingest(snap);
       writer.commit();
       const dt = performance.now() - t;
       ms += dt;
       if (dt > maxCommit) maxCommit = dt;
+      if (writer.stats.chunks_closed > closed) compactions.push(dt);
       samples++;
     }
     onDay(d + 1);
   }
   clock.t += 86_400;
   writer.compactAll();
-  return { ms, samples, maxCommit };
+  return { ms, samples, maxCommit, compactions };
 }
 
 /** Many PDUs per commit: the writer's sustained rate when the per-transaction cost is shared. */
@@ -184,7 +189,9 @@ export async function runHistoryBench(opts: HistoryBenchOptions, progress: (msg:
     return {
       days: opts.days, series, samples: filled.samples, db_bytes: bytes, bytes_per_day: bytes / opts.days,
       write_ms_per_day: filled.ms / opts.days, values_per_s_one_pdu: (filled.samples * series) / (filled.ms / 1000),
-      values_per_s_many: many, ingest_pdus: opts.ingestPdus, max_commit_ms: filled.maxCommit, queries, export_24h_ms: exportMs, export_rows: rows,
+      values_per_s_many: many, ingest_pdus: opts.ingestPdus, max_commit_ms: filled.maxCommit,
+      compaction: { count: filled.compactions.length, p50_ms: pct(filled.compactions, 50), p99_ms: pct(filled.compactions, 99), max_ms: Math.max(0, ...filled.compactions) },
+      queries, export_24h_ms: exportMs, export_rows: rows,
       retention: { deleted_blocks: rep.deleted.raw_chunk, steps: rep.steps, max_step_ms: rep.maxStepMs, total_ms: rep.totalMs, vacuumed_pages: rep.vacuumedPages },
     };
   } finally {
