@@ -15,6 +15,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeTcpPort } from '../support/net.js';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
+import { jemallocPath } from '../../bench/malloc.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -51,8 +52,13 @@ let data: string;
 let env: Record<string, string>;
 let webPort: number;
 
-/** The container's paths mapped into the temp dir: /app → the installed package, /data → data/. */
-const mapPath = (p: string): string => p.replace(/^\/app(?=\/|$)/, app).replace(/^\/data(?=\/|$)/, data);
+/** The image's jemalloc link (its RUN line) and where Debian's libjemalloc2 is on this machine (null: not installed). */
+const IMAGE_JEMALLOC = '/usr/local/lib/libjemalloc.so.2';
+const HOST_JEMALLOC = jemallocPath();
+
+/** The container's paths mapped into the temp dir: /app → the installed package, /data → data/; the jemalloc link → this machine's library. */
+const mapPath = (p: string): string =>
+  p === IMAGE_JEMALLOC ? (HOST_JEMALLOC ?? p) : p.replace(/^\/app(?=\/|$)/, app).replace(/^\/data(?=\/|$)/, data);
 
 function runOnce(cmd: string[], timeoutMs = 15_000): { code: number | null; out: string } {
   try {
@@ -103,6 +109,11 @@ describe('Dockerfile', () => {
       POWER2MQTT_RULES__PATH: '/data/rules.json', POWER2MQTT_REPORTS__PATH: '/data/reports',
     });
     expect(dockerEnv()).not.toHaveProperty('POWER2MQTT_CONFIG');
+    // jemalloc (docs/RELIABILITY.md): installed, linked to the one path LD_PRELOAD names.
+    expect(dockerEnv().LD_PRELOAD).toBe(IMAGE_JEMALLOC);
+    const run = STAGE.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+    expect(run).toMatch(/apt-get install -y --no-install-recommends libjemalloc2/);
+    expect(run).toContain(`ln -s "$(dpkg -L libjemalloc2 | grep '/libjemalloc\\.so\\.2$')" ${IMAGE_JEMALLOC}`);
     expect(DOCKERFILE).toMatch(/npm run build/);
     expect(DOCKERFILE).toMatch(/npm prune --omit=dev/);
   });
@@ -137,6 +148,12 @@ describe('the container command on the production install (demo, no config file)
     };
     const cmd = jsonArgs(STAGE.find((i) => i.op === 'CMD')!.args);
     expect(cmd).toEqual(['node', '/app/dist/main.js', 'run']);
+    if (!HOST_JEMALLOC) {
+      // CI installs libjemalloc2 (.ci/run): there the container's allocator must be checked.
+      if (process.env.CI === 'true') throw new Error('libjemalloc2 is not installed: the image preloads it (apt-get install libjemalloc2)');
+      process.stderr.write('package test: libjemalloc2 not installed, the app runs on glibc malloc here (the image preloads jemalloc)\n');
+      delete env.LD_PRELOAD;
+    }
     child = spawn(process.execPath, cmd.slice(1).map(mapPath), { cwd: data, env });
     child.stdout?.on('data', (d) => (out += d));
     child.stderr?.on('data', (d) => (out += d));
@@ -153,6 +170,7 @@ describe('the container command on the production install (demo, no config file)
       expect(h, out.slice(-3000)).toMatchObject({ code: 0, out: expect.stringMatching(/^200 healthy/) });
       expect(out).toMatch(/locked/);
       expect(out).toMatch(/Setup code/);
+      if (HOST_JEMALLOC) expect(readFileSync(`/proc/${child.pid}/maps`, 'utf8')).toContain(HOST_JEMALLOC); // really preloaded
       // The broker got generated credentials (0.0.0.0 without users): read them as a user would.
       const creds = runOnce(['node', '/app/dist/main.js', 'mqtt-credentials']);
       expect(creds.code, creds.out).toBe(0);
