@@ -118,7 +118,8 @@ export function bucketsFromRaw(raw: RawColumns, size: number, info: IntegrationI
   return out;
 }
 
-export function encodeRollups(buckets: Buckets): Uint8Array {
+/** `deflate: false` for a part appended to a stored row (compact.ts), merged into one block later. */
+export function encodeRollups(buckets: Buckets, opts: { deflate?: boolean } = {}): Uint8Array {
   const starts = [...buckets.keys()].sort((a, b) => a - b);
   const ids = new Set<number>();
   for (const row of buckets.values()) for (const id of row.keys()) ids.add(id);
@@ -132,22 +133,24 @@ export function encodeRollups(buckets: Buckets): Uint8Array {
     }
     series.set(id, cols);
   }
-  return encodeBlock(starts, series, COLS);
+  return encodeBlock(starts, series, COLS, opts);
 }
 
+/** A row of appended parts may hold a bucket more than once (in time order): those are folded. */
 export function decodeRollups(buf: Uint8Array, only?: ReadonlySet<number>): Buckets {
   const block = decodeBlock(buf, only);
   const out: Buckets = new Map();
-  block.ts.forEach((t) => out.set(t, new Map()));
+  block.ts.forEach((t) => out.has(t) || out.set(t, new Map()));
   for (const [id, cols] of block.series) {
     const [min, max, sum, n, last, ws, wsA, wsB] = cols as Array<Array<number | null>>;
     block.ts.forEach((t, i) => {
       const count = n?.[i] ?? 0;
       if (!count) return;
-      (out.get(t) as Map<number, Agg>).set(id, {
+      const row = out.get(t) as Map<number, Agg>;
+      row.set(id, foldAgg(row.get(id), {
         min: min?.[i] as number, max: max?.[i] as number, sum: sum?.[i] as number, n: count, last: last?.[i] as number,
         ws: ws?.[i] ?? null, wsA: wsA?.[i] ?? null, wsB: wsB?.[i] ?? null,
-      });
+      }));
     });
   }
   return out;
