@@ -38,7 +38,8 @@ function integrationInfo(catalog: SeriesCatalog, dev: number, prev: LastSample |
 
 /**
  * A rollup row that a compaction leaves with this many appended parts is merged back into one
- * deflated block (at most one row per compaction, so merges do not pile up in one commit).
+ * deflated block (at most one row per compaction, so merges do not pile up in one commit; not in
+ * the compaction of an hour's last quarter, which re-encodes the fullest hour block).
  */
 export const MAX_ROLLUP_PARTS = 8;
 
@@ -57,7 +58,7 @@ interface StoredRow {
  * against ~1 ms for an appended part); decodeRollups folds the parts. A row is merged back into one
  * deflated block once it is complete or has MAX_ROLLUP_PARTS parts.
  */
-export function foldIntoRollups(db: Db, dev: number, minute: Buckets): void {
+export function foldIntoRollups(db: Db, dev: number, minute: Buckets, opts: { mergeOpenRows?: boolean } = {}): void {
   const select = stmt(db, 'SELECT data, t1 FROM rollup WHERE dev = ? AND size = ? AND t0 = ?');
   const upsert = stmt(db, 
     'INSERT INTO rollup (dev, size, t0, t1, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (dev, size, t0) DO UPDATE SET t1 = excluded.t1, data = excluded.data',
@@ -93,15 +94,15 @@ export function foldIntoRollups(db: Db, dev: number, minute: Buckets): void {
     const before = select.get(dev, level.size, latest - level.span) as { data: Uint8Array } | undefined;
     if (before) touched.push({ size: level.size, t0: latest - level.span, data: before.data, complete: true });
   }
-  mergeOneRow(db, dev, touched);
+  mergeOneRow(db, dev, touched, opts.mergeOpenRows ?? true);
 }
 
 /** Merge the row that needs it most: a complete row of several parts first, else the one with the most parts. */
-function mergeOneRow(db: Db, dev: number, rows: readonly StoredRow[]): void {
+function mergeOneRow(db: Db, dev: number, rows: readonly StoredRow[], mergeOpenRows: boolean): void {
   let pick: { row: StoredRow; score: number } | null = null;
   for (const row of rows) {
     const parts = countParts(row.data);
-    if (parts < 2 || (!row.complete && parts < MAX_ROLLUP_PARTS)) continue;
+    if (parts < 2 || (!row.complete && (!mergeOpenRows || parts < MAX_ROLLUP_PARTS))) continue;
     const score = parts + (row.complete ? 1e6 : 0);
     if (!pick || score > pick.score) pick = { row, score };
   }
@@ -120,6 +121,7 @@ export function closeChunk(db: Db, catalog: SeriesCatalog, dev: number, t0: numb
   if (raw.ts.length === 0) return prev;
   writeChunk(db, dev, raw);
   const before = prev && prev.ts < t0 ? prev : sampleBefore(db, catalog, dev, t0);
-  foldIntoRollups(db, dev, bucketsFromRaw(raw, ROLLUP_LEVELS[0]?.size ?? 60, integrationInfo(catalog, dev, before)));
+  const lastQuarter = (raw.ts[0] as number) % BLOCK_S >= BLOCK_S - CHUNK_S;
+  foldIntoRollups(db, dev, bucketsFromRaw(raw, ROLLUP_LEVELS[0]?.size ?? 60, integrationInfo(catalog, dev, before)), { mergeOpenRows: !lastQuarter });
   return lastOf(raw);
 }

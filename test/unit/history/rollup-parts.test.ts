@@ -33,6 +33,16 @@ let dev: number;
 const fed: Buckets[] = [];
 
 type Row = { size: number; t0: number; t1: number; data: Uint8Array };
+let openMerges = 0;
+let openMergesInLastQuarter = 0;
+
+/** Parts of the rows of levels 900 s and up that a chunk starting at t falls into (0: no row yet). */
+function openParts(t: number): number[] {
+  return ROLLUP_LEVELS.slice(1).map((l) => {
+    const r = handle.db.prepare('SELECT data FROM rollup WHERE dev = ? AND size = ? AND t0 = ?').get(dev, l.size, Math.floor(t / l.span) * l.span) as { data: Uint8Array } | undefined;
+    return r ? countParts(r.data) : 0;
+  });
+}
 const rows = (): Row[] => handle.db.prepare('SELECT size, t0, t1, data FROM rollup WHERE dev = ? ORDER BY size, t0').all(dev) as Row[];
 
 function brute(size: number, t0: number, span: number): Buckets {
@@ -57,7 +67,12 @@ beforeAll(() => {
   for (let c = 0; c < CHUNKS; c++) {
     const b = chunkBuckets(c);
     fed.push(b);
-    handle.db.transaction(() => foldIntoRollups(handle.db, dev, b))();
+    const lastQuarter = (START + c * 900) % 3600 >= 2700; // as closeChunk decides
+    const before = openParts(START + c * 900);
+    handle.db.transaction(() => foldIntoRollups(handle.db, dev, b, { mergeOpenRows: !lastQuarter }))();
+    const after = openParts(START + c * 900);
+    if (lastQuarter) openMergesInLastQuarter += before.filter((p, i) => (after[i] as number) < p).length;
+    else openMerges += before.filter((p, i) => (after[i] as number) < p).length;
   }
 });
 afterAll(() => {
@@ -69,6 +84,11 @@ describe('rollup rows of appended parts', () => {
   it('every row decodes to the fold of the minute buckets it covers, at every level', () => {
     expect(rows().length).toBeGreaterThan(96); // hours + days + weeks + the 28-day row
     expectRowsMatchBrute();
+  });
+
+  it('open rows are merged when they reach the bound, never in an hour\'s last quarter', () => {
+    expect(openMerges).toBeGreaterThan(CHUNKS / MAX_ROLLUP_PARTS); // three levels, one merge per row every ~8 chunks
+    expect(openMergesInLastQuarter).toBe(0);
   });
 
   it('complete rows are one block again; open rows stay within the part bound', () => {
