@@ -80,7 +80,8 @@ export function foldIntoRollups(db: Db, dev: number, minute: Buckets, opts: { me
       const starts = [...buckets.keys()];
       const existing = select.get(dev, level.size, r0) as { data: Uint8Array; t1: number } | undefined;
       let data: Uint8Array;
-      if (!existing) data = encodeRollups(buckets, { deflate: false });
+      // A row's first part is deflated like a merged one: a row that never gets a second part stays as written.
+      if (!existing) data = encodeRollups(buckets);
       else if (Math.min(...starts) >= existing.t1 - level.size) data = Buffer.concat([existing.data, encodeRollups(buckets, { deflate: false })]);
       else {
         // Older buckets than the row's last (the wall clock stepped back): one block again, in time order.
