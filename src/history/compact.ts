@@ -52,11 +52,11 @@ interface StoredRow {
 }
 
 /**
- * Fold 1-minute buckets into the stored rows of every rollup level. The chunk's buckets are
- * appended to a row as a small undeflated part instead of decoding and re-encoding the whole row
- * (a week row holds up to 168 buckets of every series: ~20 ms per compaction on the benchmark VM,
- * against ~1 ms for an appended part); decodeRollups folds the parts. A row is merged back into one
- * deflated block once it is complete or has MAX_ROLLUP_PARTS parts.
+ * Fold 1-minute buckets into the stored rows of every rollup level. On the levels of large rows
+ * (`appendParts`) the chunk's buckets are appended to the row as a small undeflated part instead
+ * of decoding and re-encoding the whole row (a week row holds up to 168 buckets of every series);
+ * decodeRollups folds the parts. Such a row is merged back into one deflated block once it is
+ * complete or has MAX_ROLLUP_PARTS parts.
  */
 export function foldIntoRollups(db: Db, dev: number, minute: Buckets, opts: { mergeOpenRows?: boolean } = {}): void {
   const select = stmt(db, 'SELECT data, t1 FROM rollup WHERE dev = ? AND size = ? AND t0 = ?');
@@ -82,9 +82,9 @@ export function foldIntoRollups(db: Db, dev: number, minute: Buckets, opts: { me
       let data: Uint8Array;
       // A row's first part is deflated like a merged one: a row that never gets a second part stays as written.
       if (!existing) data = encodeRollups(buckets);
-      else if (Math.min(...starts) >= existing.t1 - level.size) data = Buffer.concat([existing.data, encodeRollups(buckets, { deflate: false })]);
+      else if (level.appendParts && Math.min(...starts) >= existing.t1 - level.size) data = Buffer.concat([existing.data, encodeRollups(buckets, { deflate: false })]);
       else {
-        // Older buckets than the row's last (the wall clock stepped back): one block again, in time order.
+        // Rewritten: a level of small rows, or older buckets than the row's last (the wall clock stepped back).
         const all = decodeRollups(existing.data);
         foldBuckets(all, buckets, level.size);
         data = encodeRollups(all);
