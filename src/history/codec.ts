@@ -205,12 +205,12 @@ export function decodeColumn(r: ByteReader, k: number): Array<number | null> {
   return out;
 }
 
-/** A segment: several columns of the same length, deflated when that is smaller. */
-export function encodeSegment(cols: readonly Column[]): Uint8Array {
+/** A segment: several columns of the same length, deflated when that is smaller (and `deflate` allows). */
+export function encodeSegment(cols: readonly Column[], deflate = true): Uint8Array {
   const w = new ByteWriter();
   for (const c of cols) encodeColumn(w, c);
   const plain = w.result();
-  if (plain.length >= DEFLATE_MIN) {
+  if (deflate && plain.length >= DEFLATE_MIN) {
     // Level 6 with the filtered strategy: smallest and faster than 9 on these columns (docs/PERFORMANCE.md).
     const packed = deflateRawSync(plain, { level: 6, strategy: zlibConstants.Z_FILTERED });
     if (packed.length + 1 < plain.length + 1) return concat([FLAG_DEFLATED], packed);
@@ -242,13 +242,18 @@ export interface Block {
  * (series id, segment length), then the segments. A segment identical to an earlier one (input
  * and bank voltage of a single-phase PDU, an outlet that is off all hour) is stored once: its
  * directory entry has length 0 and the index of the first copy.
+ *
+ * A stored value may be several blocks one after the other ("parts"): an update appends a small
+ * part (`deflate: false`: cheap to write, merged later) instead of re-encoding everything stored
+ * so far. decodeBlock reads them all, in order; each part is self-delimiting.
  */
-export function encodeBlock(ts: readonly number[], series: ReadonlyMap<number, readonly Column[]>, nCols: number): Uint8Array {
+export function encodeBlock(ts: readonly number[], series: ReadonlyMap<number, readonly Column[]>, nCols: number, opts: { deflate?: boolean } = {}): Uint8Array {
+  const deflate = opts.deflate ?? true;
   const w = new ByteWriter();
   w.uvarint(BLOCK_VERSION);
   w.uvarint(ts.length);
   w.uvarint(nCols);
-  const tsSeg = encodeSegment([ts]);
+  const tsSeg = encodeSegment([ts], deflate);
   w.uvarint(tsSeg.length);
   w.bytes(tsSeg);
   const ids = [...series.keys()].sort((a, b) => a - b);
@@ -256,7 +261,7 @@ export function encodeBlock(ts: readonly number[], series: ReadonlyMap<number, r
   const stored: Uint8Array[] = [];
   w.uvarint(ids.length);
   ids.forEach((id, i) => {
-    const seg = encodeSegment(series.get(id) as readonly Column[]);
+    const seg = encodeSegment(series.get(id) as readonly Column[], deflate);
     const key = Buffer.from(seg.buffer, seg.byteOffset, seg.byteLength).toString('latin1');
     const first = seen.get(key);
     w.uvarint(id);
@@ -273,21 +278,58 @@ export function encodeBlock(ts: readonly number[], series: ReadonlyMap<number, r
   return w.result();
 }
 
-/** Decode a block; `only` limits the series decoded (the others are skipped unread). */
+/**
+ * Decode a stored value (one block, or parts appended one after the other: their timestamps and
+ * columns concatenated in order, a series missing from a part filled with nulls there); `only`
+ * limits the series decoded (the others are skipped unread).
+ */
 export function decodeBlock(buf: Uint8Array, only?: ReadonlySet<number>): Block {
   const r = new ByteReader(buf);
+  const first = decodePart(r, only);
+  if (r.done) return first;
+  const parts = [first];
+  while (!r.done) parts.push(decodePart(r, only));
+  return concatParts(parts);
+}
+
+/** How many parts a stored value has (reads the headers only). */
+export function countParts(buf: Uint8Array): number {
+  const r = new ByteReader(buf);
+  let n = 0;
+  while (!r.done) {
+    const head = readHeader(r);
+    r.take(head.dir.reduce((sum, e) => sum + e.len, 0));
+    n++;
+  }
+  return n;
+}
+
+interface PartHeader {
+  k: number;
+  nCols: number;
+  tsSeg: Uint8Array;
+  dir: Array<{ id: number; len: number; ref: number }>;
+}
+
+function readHeader(r: ByteReader): PartHeader {
   const version = r.uvarint();
   if (version !== BLOCK_VERSION) throw new RangeError(`history codec: block version ${version} is newer than this build`);
   const k = r.uvarint();
   const nCols = r.uvarint();
-  const ts = decodeSegment(r.take(r.uvarint()), k, 1)[0] as number[];
+  const tsSeg = r.take(r.uvarint());
   const n = r.uvarint();
-  const dir: Array<{ id: number; len: number; ref: number }> = [];
+  const dir: PartHeader['dir'] = [];
   for (let i = 0; i < n; i++) {
     const id = r.uvarint();
     const len = r.uvarint();
     dir.push({ id, len, ref: len === 0 ? r.uvarint() : i });
   }
+  return { k, nCols, tsSeg, dir };
+}
+
+function decodePart(r: ByteReader, only?: ReadonlySet<number>): Block & { nCols: number } {
+  const { k, nCols, tsSeg, dir } = readHeader(r);
+  const ts = decodeSegment(tsSeg, k, 1)[0] as number[];
   const segs: Array<Uint8Array | undefined> = [];
   const decoded = new Map<number, Array<Array<number | null>>>();
   const series = new Map<number, Array<Array<number | null>>>();
@@ -304,5 +346,24 @@ export function decodeBlock(buf: Uint8Array, only?: ReadonlySet<number>): Block 
     }
     series.set(e.id, e.ref === i ? cols : cols.map((c) => c.slice()));
   });
+  return { ts, series, nCols };
+}
+
+function concatParts(parts: ReadonlyArray<Block & { nCols: number }>): Block {
+  const ts = parts.flatMap((p) => p.ts);
+  const series = new Map<number, Array<Array<number | null>>>();
+  let at = 0;
+  for (const p of parts) {
+    for (const [id, cols] of p.series) {
+      let dst = series.get(id);
+      if (!dst) series.set(id, (dst = Array.from({ length: p.nCols }, () => new Array<number | null>(at).fill(null))));
+      dst.forEach((d, c) => {
+        while (d.length < at) d.push(null);
+        for (const v of cols[c] ?? []) d.push(v);
+      });
+    }
+    at += p.ts.length;
+  }
+  for (const cols of series.values()) for (const d of cols) while (d.length < at) d.push(null);
   return { ts, series };
 }

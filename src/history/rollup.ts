@@ -10,13 +10,20 @@ export interface RollupLevel {
   size: number;
   /** Seconds covered by one stored row (a multiple of size). */
   span: number;
+  /**
+   * A compaction appends its buckets to the row as a part (compact.ts) instead of re-encoding the
+   * row: for the rows of many buckets (a week row: 168), whose rewrite is the costly part of a
+   * compaction. The hour rows (≤ 60 buckets, 4 compactions each, ~190 of them a week) are
+   * rewritten: appending to them too left the SQLite table 3 % larger (rows changing size split pages).
+   */
+  appendParts: boolean;
 }
 
 export const ROLLUP_LEVELS: readonly RollupLevel[] = [
-  { size: 60, span: 3_600 },
-  { size: 900, span: 86_400 },
-  { size: 3_600, span: 7 * 86_400 },
-  { size: 86_400, span: 28 * 86_400 },
+  { size: 60, span: 3_600, appendParts: false },
+  { size: 900, span: 86_400, appendParts: true },
+  { size: 3_600, span: 7 * 86_400, appendParts: true },
+  { size: 86_400, span: 28 * 86_400, appendParts: true },
 ];
 
 /** The aggregate of one series in one bucket. Values are stored integers (series scale). */
@@ -118,7 +125,8 @@ export function bucketsFromRaw(raw: RawColumns, size: number, info: IntegrationI
   return out;
 }
 
-export function encodeRollups(buckets: Buckets): Uint8Array {
+/** `deflate: false` for a part appended to a stored row (compact.ts), merged into one block later. */
+export function encodeRollups(buckets: Buckets, opts: { deflate?: boolean } = {}): Uint8Array {
   const starts = [...buckets.keys()].sort((a, b) => a - b);
   const ids = new Set<number>();
   for (const row of buckets.values()) for (const id of row.keys()) ids.add(id);
@@ -132,22 +140,24 @@ export function encodeRollups(buckets: Buckets): Uint8Array {
     }
     series.set(id, cols);
   }
-  return encodeBlock(starts, series, COLS);
+  return encodeBlock(starts, series, COLS, opts);
 }
 
+/** A row of appended parts may hold a bucket more than once (in time order): those are folded. */
 export function decodeRollups(buf: Uint8Array, only?: ReadonlySet<number>): Buckets {
   const block = decodeBlock(buf, only);
   const out: Buckets = new Map();
-  block.ts.forEach((t) => out.set(t, new Map()));
+  block.ts.forEach((t) => out.has(t) || out.set(t, new Map()));
   for (const [id, cols] of block.series) {
     const [min, max, sum, n, last, ws, wsA, wsB] = cols as Array<Array<number | null>>;
     block.ts.forEach((t, i) => {
       const count = n?.[i] ?? 0;
       if (!count) return;
-      (out.get(t) as Map<number, Agg>).set(id, {
+      const row = out.get(t) as Map<number, Agg>;
+      row.set(id, foldAgg(row.get(id), {
         min: min?.[i] as number, max: max?.[i] as number, sum: sum?.[i] as number, n: count, last: last?.[i] as number,
         ws: ws?.[i] ?? null, wsA: wsA?.[i] ?? null, wsB: wsB?.[i] ?? null,
-      });
+      }));
     });
   }
   return out;
