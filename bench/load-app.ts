@@ -61,6 +61,8 @@ export interface LoadInterval {
   cpuPct: number;
   rssMb: number;
   rssMaxMb: number;
+  /** Lowest RSS of the 1 s samples of the interval: like the heap floor, free of the GC cycle's phase. */
+  rssFloorMb: number;
   heapUsedMb: number;
   /** Lowest heapUsed of the 1 s samples of the interval: the live heap plus the least garbage. */
   heapFloorMb: number;
@@ -194,11 +196,13 @@ export async function startLoadApp(o: { host: string; ports: readonly number[]; 
   // interval's lowest heap is not.
   let heapFloor = Infinity;
   let rssMax = 0;
+  let rssFloor = Infinity;
   let memTimer: TimerHandle | undefined;
   const sampleMemory = (): void => {
     const m = process.memoryUsage();
     heapFloor = Math.min(heapFloor, m.heapUsed);
     rssMax = Math.max(rssMax, m.rss);
+    rssFloor = Math.min(rssFloor, m.rss);
     memTimer = clock.setTimeout(sampleMemory, 1000);
   };
   sampleMemory();
@@ -218,8 +222,10 @@ export async function startLoadApp(o: { host: string; ports: readonly number[]; 
       const split = rssSplitMb();
       const floor = Math.min(heapFloor, mem.heapUsed);
       const peak = Math.max(rssMax, mem.rss);
+      const rssLow = Math.min(rssFloor, mem.rss);
       heapFloor = Infinity;
       rssMax = 0;
+      rssFloor = Infinity;
       const p = prev;
       prev = now;
       // The interval's last cycles end within their deadline (timeout_ms); bounded wait.
@@ -233,7 +239,7 @@ export async function startLoadApp(o: { host: string; ports: readonly number[]; 
       return {
         wallMs,
         cpuPct: wallMs > 0 ? cpuUs / 10 / wallMs : 0,
-        rssMb: mb(mem.rss), rssMaxMb: mb(peak), heapUsedMb: mb(mem.heapUsed), heapFloorMb: mb(floor), heapTotalMb: mb(mem.heapTotal), externalMb: mb(mem.external),
+        rssMb: mb(mem.rss), rssMaxMb: mb(peak), rssFloorMb: mb(rssLow), heapUsedMb: mb(mem.heapUsed), heapFloorMb: mb(floor), heapTotalMb: mb(mem.heapTotal), externalMb: mb(mem.external),
         rssAnonMb: split?.anon ?? null, rssFileMb: split?.file ?? null,
         due: e.started + overruns + skipped, done: e.ok, missed: overruns + skipped + e.failed, failed: e.failed, overruns, skipped,
         unsettled: e.inflight,

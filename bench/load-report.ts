@@ -81,7 +81,7 @@ export interface LoadVerdict {
   rssDelta: number | null;
   heapDelta: number | null;
   /** Slopes (per minute, with their 95 % half-width) over the steady-state intervals; null when too few. */
-  steady: { from: number; to: number; rss: SlopeFit; heap: SlopeFit; native: SlopeFit | null; rssMin: number; rssMax: number } | null;
+  steady: { from: number; to: number; rssFloor: SlopeFit; rss: SlopeFit; heap: SlopeFit; native: SlopeFit | null; rssMin: number; rssMax: number } | null;
   pass: { missed: boolean; p99: boolean; memory: boolean | null; cpu: boolean | null; steady: boolean | null };
 }
 
@@ -125,11 +125,11 @@ function steadyState(r: LoadResult): LoadVerdict['steady'] {
     const f = slopeFit(ys) as SlopeFit;
     return { slope: f.slope * perMin, ci95: f.ci95 * perMin };
   };
-  const rss = rows.map((x) => x.rssMb);
+  const floor = rows.map((x) => x.rssFloorMb);
   const native = rows.map(nativeMb);
   return {
-    from, to: r.rows.length, rss: fit(rss), heap: fit(rows.map((x) => x.heapFloorMb)),
-    native: native.every((v): v is number => v !== null) ? fit(native) : null, rssMin: Math.min(...rss), rssMax: Math.max(...rss),
+    from, to: r.rows.length, rssFloor: fit(floor), rss: fit(rows.map((x) => x.rssMb)), heap: fit(rows.map((x) => x.heapFloorMb)),
+    native: native.every((v): v is number => v !== null) ? fit(native) : null, rssMin: Math.min(...floor), rssMax: Math.max(...floor),
   };
 }
 
@@ -158,7 +158,7 @@ export function loadVerdict(r: LoadResult): LoadVerdict {
       p99: r.rows.length > 0 && worst.ms < TARGETS.p99LatenessMs,
       memory: rssSlope === null || heapSlope === null ? null : rssSlope <= STABILITY.rssMbPerMin && heapSlope <= STABILITY.heapMbPerMin,
       cpu: cpuSlope === null ? null : cpuSlope <= STABILITY.cpuPctPerMin,
-      steady: steady === null ? null : steady.rss.slope + steady.rss.ci95 <= STEADY.rssMbPerMin && steady.heap.slope + steady.heap.ci95 <= STEADY.heapMbPerMin,
+      steady: steady === null ? null : steady.rssFloor.slope + steady.rssFloor.ci95 <= STEADY.rssMbPerMin && steady.heap.slope + steady.heap.ci95 <= STEADY.heapMbPerMin,
     },
   };
 }
@@ -179,15 +179,15 @@ export function loadTable(r: LoadResult): string {
   const ext = r.broker.kind !== 'aedes';
   const brokerCell = (x: LoadRow): string => (ext ? ` ${fmt(x.brokerRssMb, 1)} |` : '');
   const row = (x: LoadRow): string =>
-    `| ${x.label} | ${fmt(x.cpuPct, 1)} | ${fmt(x.rssMb, 1)} |${brokerCell(x)} ${fmt(x.heapFloorMb, 1)} | ${fmt(x.heapTotalMb, 1)} | ${fmt(x.externalMb, 1)} | ${fmt(nativeMb(x), 1)} | ${int(x.due)} / ${int(x.done)} | ${x.missed}${x.unsettled ? ` (+${x.unsettled} unsettled)` : ''} | ` +
+    `| ${x.label} | ${fmt(x.cpuPct, 1)} | ${fmt(x.rssMb, 1)} | ${fmt(x.rssFloorMb, 1)} |${brokerCell(x)} ${fmt(x.heapFloorMb, 1)} | ${fmt(x.heapTotalMb, 1)} | ${fmt(x.externalMb, 1)} | ${fmt(nativeMb(x), 1)} | ${int(x.due)} / ${int(x.done)} | ${x.missed}${x.unsettled ? ` (+${x.unsettled} unsettled)` : ''} | ` +
     `${fmt(x.latenessMs.p50, 1)} / ${fmt(x.latenessMs.p99, 1)} | ${int(x.samplesWritten)} | ${x.writeErrors} | ${int(x.mqttReceived)} | ${int(x.ruleEvaluations)} | ${x.ruleExecutions}${x.ruleCommandFailures ? ` (${x.ruleCommandFailures} failed)` : ''} | ${fmt(x.loadAvg, 2)} |`;
   const sum = (f: (x: LoadRow) => number): string => int(r.rows.reduce((s, x) => s + f(x), 0));
   return [
-    `| ${intervalName(r.intervalMs)} | app CPU % | RSS MB |${ext ? ' broker RSS MB |' : ''} heap MB (floor) | V8 heap total MB | external MB | native MB | polls due / done | missed | lateness p50 / p99 ms | history samples written | write errors | MQTT msgs received | rule evaluations | rule executions | load avg |`,
-    `|---|---:|---:|${ext ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    `| ${intervalName(r.intervalMs)} | app CPU % | RSS MB | RSS floor MB |${ext ? ' broker RSS MB |' : ''} heap MB (floor) | V8 heap total MB | external MB | native MB | polls due / done | missed | lateness p50 / p99 ms | history samples written | write errors | MQTT msgs received | rule evaluations | rule executions | load avg |`,
+    `|---|---:|---:|---:|${ext ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
     row(r.warmup).replace(/^\| warm-up/, '| *warm-up*'),
     ...r.rows.map(row),
-    `| **total** | ${fmt(v.cpuMeanPct, 1)} (mean) | ${fmt(r.rows[r.rows.length - 1]?.rssMb, 1)} (last) |${ext ? ' |' : ''} | | | | ${int(v.due)} / ${int(v.done)} | ${v.missed} | – / ${fmt(v.worstP99.ms, 1)} (worst) | ` +
+    `| **total** | ${fmt(v.cpuMeanPct, 1)} (mean) | ${fmt(r.rows[r.rows.length - 1]?.rssMb, 1)} (last) | |${ext ? ' |' : ''} | | | | ${int(v.due)} / ${int(v.done)} | ${v.missed} | – / ${fmt(v.worstP99.ms, 1)} (worst) | ` +
       `${sum((x) => x.samplesWritten)} | ${sum((x) => x.writeErrors)} | ${sum((x) => x.mqttReceived)} | ${sum((x) => x.ruleEvaluations)} | ${sum((x) => x.ruleExecutions)} | |`,
   ].join('\n');
 }
@@ -209,11 +209,12 @@ export function loadVerdictTable(r: LoadResult): string {
 
 function steadyRow(r: LoadResult, v: LoadVerdict): string {
   const target = `no growth in steady state (${intervalName(r.intervalMs, true)} ${steadyFrom(r.intervalMs, r.warmupMs)}.., after the history store's first chunk cycle: ` +
-    `slope + 95 % ≤ ${STEADY.rssMbPerMin} MB/min RSS, ≤ ${STEADY.heapMbPerMin} MB/min heap floor)`;
+    `slope + 95 % ≤ ${STEADY.rssMbPerMin} MB/min RSS floor, ≤ ${STEADY.heapMbPerMin} MB/min heap floor)`;
   const s = v.steady;
   if (s === null) return `| ${target} | needs ${STEADY.minIntervals} such ${intervalName(r.intervalMs, true)} | – (run too short) |`;
   const ci = (f: SlopeFit): string => `${signed(f.slope, 3)} ± ${fmt(f.ci95, 3)} MB/min`;
-  return `| ${target} | ${intervalName(r.intervalMs, true)} ${s.from}..${s.to}: RSS ${ci(s.rss)} (${fmt(s.rssMin, 0)}–${fmt(s.rssMax, 0)} MB); heap floor ${ci(s.heap)}${s.native ? `; native ${ci(s.native)}` : ''} | ${mark(v.pass.steady)} |`;
+  return `| ${target} | ${intervalName(r.intervalMs, true)} ${s.from}..${s.to}: RSS floor ${ci(s.rssFloor)} (${fmt(s.rssMin, 0)}–${fmt(s.rssMax, 0)} MB); heap floor ${ci(s.heap)}` +
+    `${s.native ? `; native ${ci(s.native)}` : ''}; RSS at the ${intervalName(r.intervalMs)}'s end ${ci(s.rss)} | ${mark(v.pass.steady)} |`;
 }
 
 export function loadFacts(r: LoadResult): string {
@@ -247,7 +248,7 @@ export function renderLoadSection(r: LoadResult, machine: { date: string; text: 
       'One MQTT consumer in a third process subscribes to `pdu/#` and counts what it receives. ' +
       `After a warm-up (discovery, the retained flood to the consumer, JIT; shown, not counted), the orchestrator closes an interval every ${fmt(r.intervalMs / 1000, 0)} s. ` +
       "Per interval, in the app process: CPU = `process.cpuUsage()` delta (user + system, all threads) ÷ wall time; RSS at the interval's end; heap floor = the lowest `heapUsed` of one-second samples " +
-      "(a reading at an arbitrary point of the GC cycle is noise, the floor is not); external = `external` of `process.memoryUsage()` (Buffers: MQTT payloads, the broker's retained messages); " +
+      "(a reading at an arbitrary point of the GC cycle is noise, the floor is not); RSS floor = the lowest RSS of the same one-second samples (RSS follows V8's heap through the GC cycle); external = `external` of `process.memoryUsage()` (Buffers: MQTT payloads, the broker's retained messages); " +
       'native = `RssAnon` of `/proc/self/status` − V8 heap total − external (malloc arenas, thread stacks, SQLite\'s page cache, V8\'s compiler zones); ' +
       'polls: every PDU cycle is attributed to the interval it started in ' +
       '(`scheduler.add` wrapped on the app\'s own Scheduler, as `bench/pollers.ts` does): due = started + overruns + cycles skipped because the loop was blocked, ' +
@@ -255,7 +256,7 @@ export function renderLoadSection(r: LoadResult, machine: { date: string; text: 
       'p50/p99 nearest-rank; history = the writer\'s `samples_written` and `write_errors` deltas; rule evaluations = samples × 2 (every sample evaluates its PDU\'s rules), ' +
       'executions = `triggered` + `restored` automation events. Stability: least-squares slopes over intervals 2..N (the first still fills the scheduler\'s 512-cycle rings, caches and JIT) ' +
       'and the last minus the second interval. No growth in steady state: over the intervals after the history store\'s first 15-minute chunk cycle (its first compaction runs once-only code and fills caches), ' +
-      'the least-squares slope plus its 95 % half-width (1.96 standard errors) must stay below the bound: a run of 43+ minutes is needed for that verdict. The machine is shared (other work ran at the same time: see the load average column); nothing is tuned for the run.',
+      'the least-squares slope of the RSS floor and of the heap floor plus its 95 % half-width (1.96 standard errors) must stay below the bound: a run of 43+ minutes is needed for that verdict. The machine is shared (other work ran at the same time: see the load average column); nothing is tuned for the run.',
     '',
     loadTable(r),
     '',

@@ -59,7 +59,7 @@ export async function measureLoad(parts: LoadParts, o: MeasureOptions): Promise<
     else rows.push(row);
     await o.onBoundary?.(k);
     o.log(
-      `load ${row.label}: CPU ${row.cpuPct.toFixed(1)} %, RSS ${row.rssMb.toFixed(1)} MB, heap ${row.heapFloorMb.toFixed(1)} MB (total ${row.heapTotalMb.toFixed(1)}), polls ${row.done}/${row.due}, ` +
+      `load ${row.label}: CPU ${row.cpuPct.toFixed(1)} %, RSS ${row.rssMb.toFixed(1)} MB (floor ${row.rssFloorMb.toFixed(1)}), heap ${row.heapFloorMb.toFixed(1)} MB (total ${row.heapTotalMb.toFixed(1)}), polls ${row.done}/${row.due}, ` +
         `missed ${row.missed}, p99 ${row.latenessMs.p99.toFixed(1)} ms, written ${row.samplesWritten}, MQTT ${row.mqttReceived}, rules ${row.ruleExecutions} executed, load ${row.loadAvg.toFixed(2)}`,
     );
   }

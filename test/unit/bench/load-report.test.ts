@@ -7,7 +7,7 @@ import { loadTable, loadVerdict, loadVerdictTable, nativeMb, slopeFit, STEADY, s
 /** RssFile is a constant 40 MB, so native = RSS − 40 − heap total − external. */
 function row(label: string, rssMb: number, heapFloorMb: number): LoadRow {
   const interval: LoadInterval = {
-    wallMs: 60_000, cpuPct: 60, rssMb, rssMaxMb: rssMb, heapUsedMb: heapFloorMb, heapFloorMb, heapTotalMb: 600, externalMb: 90, rssAnonMb: rssMb - 40, rssFileMb: 40, due: 30_000, done: 30_000,
+    wallMs: 60_000, cpuPct: 60, rssMb, rssMaxMb: rssMb, rssFloorMb: rssMb - 10, heapUsedMb: heapFloorMb, heapFloorMb, heapTotalMb: 600, externalMb: 90, rssAnonMb: rssMb - 40, rssFileMb: 40, due: 30_000, done: 30_000,
     missed: 0, failed: 0, overruns: 0, skipped: 0, unsettled: 0, latenessMs: { p50: 0.1, p99: 30, max: 40, count: 30_000 }, samplesWritten: 29_900, writeErrors: 0,
     droppedSamples: 0, mqttPublished: 605_000, mqttDropped: 0, ruleEvaluations: 60_000, ruleExecutions: 790, ruleCommandFailures: 0,
   };
@@ -75,5 +75,16 @@ describe('steady state', () => {
     const noProc = { ...r, rows: r.rows.map((x) => ({ ...x, rssAnonMb: null })) };
     expect(loadVerdict(noProc).steady?.native).toBeNull();
     expect(loadVerdictTable(noProc)).not.toContain('native');
+  });
+
+  it('the verdict reads the RSS floor: a GC-phase swing of the end reading does not fail it, a rising floor does', () => {
+    const swing = (k: number): number => (k % 2 === 0 ? 60 : 0) + (k % 7) * 5; // V8's heap caught before or after a collection
+    const withFloor = (floor: (k: number) => number) => {
+      const r = result(130, (k) => 860 + swing(k));
+      return { ...r, rows: r.rows.map((x, i) => ({ ...x, rssFloorMb: floor(i + 1) })) };
+    };
+    const verdict = (r: LoadResult) => loadVerdictTable(r).split('\n').find((l) => l.startsWith('| no growth in steady state'));
+    expect(verdict(withFloor(() => 850))).toMatch(/RSS floor \+0\.000 ± 0\.000 MB\/min .*\| pass \|$/);
+    expect(verdict(withFloor((k) => 850 + 0.3 * k))).toMatch(/\| \*\*FAIL\*\* \|$/);
   });
 });
