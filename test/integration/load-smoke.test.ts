@@ -66,6 +66,8 @@ describe('load run smoke: 20 PDUs at 1 Hz through the real app with MQTT, histor
       expect(r.latenessMs.count).toBe(r.due - r.overruns - r.skipped);
       expect(r.cpuPct).toBeGreaterThan(0);
       expect(r.rssMb).toBeGreaterThan(r.heapFloorMb);
+      expect(r.rssFloorMb).toBeLessThanOrEqual(r.rssMb); // the end reading is one of the interval's samples' peers
+      expect(r.rssFloorMb).toBeGreaterThan(r.heapFloorMb);
       expect(r.externalMb).toBeGreaterThan(0);
       // Linux: RssAnon + RssFile make up the RSS (RssShmem aside), and the native part is what RSS has beyond the JS heaps.
       if (process.platform === 'linux') {
@@ -149,10 +151,10 @@ describe('load run smoke: 20 PDUs at 1 Hz through the real app with MQTT, histor
       rows: result.rows.map((x, i) => ({ ...x, brokerRssMb: 7 + i })),
     };
     const table = loadTable(ext).split('\n');
-    expect(table[0]).toMatch(/^\| 5 s interval \| app CPU % \| RSS MB \| broker RSS MB \| heap MB/);
+    expect(table[0]).toMatch(/^\| 5 s interval \| app CPU % \| RSS MB \| RSS floor MB \| broker RSS MB \| heap MB/);
     // Every line has the same number of cells as the header.
     for (const line of table) expect(line.split('|').length, line).toBe((table[0] as string).split('|').length);
-    expect(table[3]).toMatch(/^\| 1 \| [\d.]+ \| [\d.]+ \| 7\.0 \|/);
+    expect(table[3]).toMatch(/^\| 1 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 7\.0 \|/);
     expect(loadFacts(ext)).toContain('broker 12.5 % CPU');
     const section = renderLoadSection(ext, { date: '2026-01-01T00:00:00Z', text: 'test machine', command: 'npm run bench -- --suite load --load-broker mosquitto' });
     expect(section.startsWith(`${LOAD_MOSQUITTO_START}\n## Load: ${N} PDUs at 1 Hz with MQTT, history and rules, external mosquitto`)).toBe(true);
