@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import type { Clock } from '../src/core/clock.js';
 import type { AgentMessage, AgentRequest, AgentUsage } from './protocol.js';
@@ -30,6 +31,23 @@ export function sendToParent<M>(m: M): Promise<void> {
 }
 
 export const mb = (bytes: number): number => bytes / 2 ** 20;
+
+/** Fields of /proc/<pid>/status given in kB (VmRSS, RssAnon, …), in MB; null when unreadable (not Linux, process gone). */
+export function procStatusMb<K extends string>(pid: number | 'self', keys: readonly K[]): Record<K, number> | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const out = {} as Record<K, number>;
+  for (const k of keys) {
+    const m = new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(text);
+    if (!m) return null;
+    out[k] = Number(m[1]) / 1024;
+  }
+  return out;
+}
 
 /** The first message of `type`; rejects on an `error` message or when the child exits first. */
 export function nextMessage<M extends { type: string }, K extends M['type']>(child: ChildProcess, type: K, name = 'child'): Promise<Extract<M, { type: K }>> {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { procStatusMb } from './ipc.js';
 
 // Which C allocator the load run's app process uses (issue 10: RSS grows outside the V8 heap with
 // glibc's default arenas). The choice is applied to the app's child process only, through its
@@ -43,16 +44,6 @@ export function allocatorInUse(env: NodeJS.ProcessEnv = process.env): string {
 
 /** RssAnon and RssFile of this process in MB (Linux), null elsewhere. */
 export function rssSplitMb(): { anon: number; file: number } | null {
-  try {
-    const s = readFileSync('/proc/self/status', 'utf8');
-    const kb = (k: string): number | null => {
-      const m = new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s);
-      return m ? Number(m[1]) / 1024 : null;
-    };
-    const anon = kb('RssAnon');
-    const file = kb('RssFile');
-    return anon === null || file === null ? null : { anon, file };
-  } catch {
-    return null;
-  }
+  const s = procStatusMb('self', ['RssAnon', 'RssFile']);
+  return s && { anon: s.RssAnon, file: s.RssFile };
 }

@@ -1,5 +1,5 @@
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { agentUsage, exited, nextMessage, stopChild, withTimeout } from './ipc.js';
+import { agentUsage, exited, nextMessage, procStatusMb, stopChild, withTimeout } from './ipc.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import os, { tmpdir, userInfo } from 'node:os';
@@ -145,12 +145,7 @@ export function procCpuMs(pid: number): number | null {
 
 /** Resident memory of a process from /proc/<pid>/status (VmRSS), MB; null when unreadable. */
 export function procRssMb(pid: number): number | null {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
+  return procStatusMb(pid, ['VmRSS'])?.VmRSS ?? null;
 }
 
 /** Debian's mosquitto on a free 127.0.0.1 port: private config in a temp dir, anonymous, no persistence. */
