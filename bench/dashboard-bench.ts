@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   log(`bundle: JS ${sizes.jsGz} B gzipped, CSS ${sizes.cssGz} B gzipped`);
   // --db FILE keeps the filled history (it takes minutes) for the next run.
   if (cached) copyFileSync(values.db as string, dbPath);
-  const { startS, endS } = cached ? historySpan(days) : fillHistory(dbPath, days, (s) => log(s));
+  const { startS, endS } = cached ? historySpan(days) : await fillHistory(dbPath, days, (s) => log(s));
   if (values.db !== undefined && !cached) copyFileSync(dbPath, values.db);
   const server = await startServer(1, dbPath);
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...ARGS, '--enable-precise-memory-info'] });

@@ -60,7 +60,9 @@ export function renderHistorySection(rep: HistoryReport): string {
     `Writer: ${fmt(r.write_ms_per_day / 1000, 1)} s of CPU per simulated PDU-day (${fmt(r.values_per_s_one_pdu, 0)} values/s with one commit per ` +
       `second for one PDU, so mostly per-transaction cost); longest single commit ${fmt(r.max_commit_ms, 0)} ms. ` +
       `Commits that closed a 15-minute chunk (hour block and rollup rows): ${r.compaction.count}, p50 ${fmt(r.compaction.p50_ms, 1)} ms, ` +
-      `p99 ${fmt(r.compaction.p99_ms, 1)} ms, max ${fmt(r.compaction.max_ms, 1)} ms.`,
+      `p99 ${fmt(r.compaction.p99_ms, 1)} ms, max ${fmt(r.compaction.max_ms, 1)} ms. ` +
+      `WAL checkpoints ran in the worker thread as in the service (every 200 ms of real time here): ${r.checkpoints.runs}, ` +
+      `longest ${fmt(r.checkpoints.max_ms, 1)} ms off the event loop, at most ${r.checkpoints.max_pages} WAL pages at a time.`,
     '',
     rep.layouts
       ? `Storage layouts measured on ${rep.layoutHours} h of the same data (bytes per PDU-day extrapolated; our store uses the codec with hour blocks):\n\n${formatLayoutTable(rep.layouts)}`

@@ -118,10 +118,10 @@ export async function startServer(pdus: number, dbPath: string): Promise<{ app: 
 }
 
 /** A history file with `days` of one PDU44001 at 1 Hz (the real writer); returns the end of the data (epoch s). */
-export function fillHistory(dbPath: string, days: number, log: (s: string) => void): { startS: number; endS: number } {
+export async function fillHistory(dbPath: string, days: number, log: (s: string) => void): Promise<{ startS: number; endS: number }> {
   const startS = 1_800_000_000 - (1_800_000_000 % 86_400);
   const handle = new DbHandle(dbPath, 20);
-  fill(handle, new SimClock(), startS, days, (d) => log(`http: history day ${d}/${days} written`));
+  await fill(handle, new SimClock(), startS, days, (d) => log(`http: history day ${d}/${days} written`));
   handle.db.pragma('wal_checkpoint(TRUNCATE)');
   handle.close();
   return { startS, endS: startS + days * 86_400 };
@@ -134,7 +134,7 @@ export async function runHttpSuite(o: { quick: boolean; days: number; pdus: numb
   const t0 = clock.monotonic();
   const dir = mkdtempSync(join(tmpdir(), 'p2m-httpbench-'));
   const dbPath = join(dir, 'history.db');
-  const { endS } = fillHistory(dbPath, o.days, o.log);
+  const { endS } = await fillHistory(dbPath, o.days, o.log);
   const server = await startServer(o.pdus, dbPath);
   const child: ChildProcess = fork(THIS_FILE, [LOAD_FLAG, server.url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const rows: HttpBenchRow[] = [];

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { getProfile } from '../devices/pdu/profiles/index.js';
 import { AuthSqlStore } from './auth-store.js';
 import { EnergyJob } from './energy-job.js';
+import { WalCheckpointer } from './checkpointer.js';
 import { DbHandle } from './handle.js';
 import { RetentionJob } from './retention.js';
 import type { NotifyQueueStore } from '../core/notify.js';
@@ -85,6 +86,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
   const energy = new EnergyJob(energyOpts);
   const store = new HistoryStore(handle, storeOpts);
   const power = new PowerStore(handle);
+  const checkpointer = new WalCheckpointer({ handle, clock, logger });
   let off: (() => void) | null = null;
   return {
     store,
@@ -106,6 +108,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
       writer.start();
       retention.start();
       energy.start();
+      checkpointer.start();
       logger.child({ module: 'history' }).info({ db: handle.path }, 'history recording');
     },
     async stop() {
@@ -113,6 +116,9 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
       energy.stop();
       await retention.stop();
       writer.stop();
+      // The worker's connection closes first, so the service's close is the last one and
+      // checkpoints the whole WAL into the file (SPEC §6 shutdown).
+      await checkpointer.stop();
       handle.close();
     },
   };

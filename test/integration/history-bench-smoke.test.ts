@@ -21,10 +21,15 @@ describe('history benchmark smoke', () => {
     expect(r.values_per_s_many).toBeGreaterThan(0);
     expect(r.retention.deleted_blocks).toBeGreaterThan(0);
     expect(r.retention.steps).toBeGreaterThan(0);
+    // The worker checkpointed while the day was written, before SQLite's main-thread fallback (10,000 pages).
+    expect(r.checkpoints.runs).toBeGreaterThan(0);
+    expect(r.checkpoints.max_pages).toBeGreaterThan(0);
+    expect(r.checkpoints.max_pages).toBeLessThan(10_000);
     const section = renderHistorySection({ date: 'now', machine: 'test', result: r, layouts: null, layoutHours: 0, totalS: 1 });
     const doc = replaceHistorySection(`# x\n\n${HISTORY_SECTION_START}\nold\n${HISTORY_SECTION_END}\n`, section);
     expect(doc).not.toContain('\nold\n');
     expect(doc).toContain('| CSV export, 24 h raw, one outlet |');
+    expect(doc).toContain(`WAL checkpoints ran in the worker thread as in the service (every 200 ms of real time here): ${r.checkpoints.runs},`);
   }, 120_000);
 
   it('compares the storage layouts on the same data (every layout reads back what it wrote)', async () => {

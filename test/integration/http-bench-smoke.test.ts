@@ -13,7 +13,7 @@ let server: Awaited<ReturnType<typeof startServer>>;
 let endS = 0;
 
 beforeAll(async () => {
-  endS = fillHistory(join(dir, 'history.db'), 1, () => undefined).endS;
+  endS = (await fillHistory(join(dir, 'history.db'), 1, () => undefined)).endS;
   server = await startServer(5, join(dir, 'history.db'));
 }, 60_000);
 
