@@ -105,6 +105,7 @@ export class WalCheckpointer {
       if ('ready' in m) {
         this.tune();
         this.schedule();
+        this.log.info({ interval_ms: this.opts.intervalMs ?? 2000 }, 'WAL checkpoints run in a worker thread');
         return;
       }
       const done = this.pending;

@@ -170,6 +170,8 @@ describe('the container command on the production install (demo, no config file)
       expect(h, out.slice(-3000)).toMatchObject({ code: 0, out: expect.stringMatching(/^200 healthy/) });
       expect(out).toMatch(/locked/);
       expect(out).toMatch(/Setup code/);
+      // The checkpoint worker loads better-sqlite3 from the production install (src/history/checkpointer.ts).
+      expect(out).toMatch(/"msg":"WAL checkpoints run in a worker thread"/);
       if (HOST_JEMALLOC) expect(readFileSync(`/proc/${child.pid}/maps`, 'utf8')).toContain(HOST_JEMALLOC); // really preloaded
       // The broker got generated credentials (0.0.0.0 without users): read them as a user would.
       const creds = runOnce(['node', '/app/dist/main.js', 'mqtt-credentials']);
@@ -190,6 +192,7 @@ describe('the container command on the production install (demo, no config file)
       expect(states.at(-1)).toBe('offline');
       client.end(true);
       expect(out).toMatch(/"msg":"power2mqtt stopped"/);
+      expect(out).not.toMatch(/checkpoint worker stopped|WAL checkpoint failed/);
       expect(existsSync(join(data, 'power2mqtt.db'))).toBe(true);
       expect(runOnce(health).code).toBe(1); // nothing answers any more
     } finally {

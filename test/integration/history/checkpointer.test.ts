@@ -51,10 +51,13 @@ function start(clock = new FakeClock(0)): { clock: FakeClock; lines: Array<Recor
 
 describe('WalCheckpointer', () => {
   it('moves the WAL into the file off the service connection, which no longer checkpoints itself', async () => {
-    start();
+    const { lines } = start();
     const first = await cp!.runOnce();
     expect(first).not.toBeNull();
     expect(autocheckpoint()).toBe(10_000);
+    expect(lines.filter((l) => l.msg === 'WAL checkpoints run in a worker thread')).toEqual([
+      expect.objectContaining({ level: 30, module: 'checkpoint', interval_ms: 5000 }),
+    ]);
     const before = fileSize();
     writePages(1500);
     // With SQLite's default the commit crossing 1000 pages would have copied them into the file.
