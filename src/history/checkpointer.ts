@@ -70,6 +70,9 @@ export interface CheckpointerOptions {
   busyTimeoutMs?: number;
 }
 
+/** How long stop() waits for the worker to close its connection. */
+const STOP_WAIT_MS = 2000;
+
 /** SQLite's default wal_autocheckpoint, restored when the worker is given up. */
 const SQLITE_DEFAULT_PAGES = 1000;
 
@@ -103,6 +106,7 @@ export class WalCheckpointer {
     this.exited = new Promise((resolve) => w.once('exit', () => resolve()));
     w.on('message', (m: Reply) => {
       if ('ready' in m) {
+        if (this.stopping) return;
         this.tune();
         this.schedule();
         this.log.info({ interval_ms: this.opts.intervalMs ?? 2000 }, 'WAL checkpoints run in a worker thread');
@@ -153,7 +157,14 @@ export class WalCheckpointer {
     if (!w) return;
     this.worker = null;
     w.postMessage('close');
-    await this.exited;
+    // A checkpoint stuck in the file system (a hung fsync) must not hold up the shutdown.
+    let timer: TimerHandle | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = this.opts.clock.setTimeout(() => resolve(true), STOP_WAIT_MS)));
+    if (await Promise.race([this.exited.then(() => false), late])) {
+      this.log.warn({ wait_ms: STOP_WAIT_MS }, 'WAL checkpoint worker did not stop in time; terminating it');
+      void w.terminate();
+    }
+    this.opts.clock.clearTimeout(timer);
     this.pending?.({ ok: false, error: 'stopped', ms: 0 });
     this.pending = null;
   }

@@ -115,6 +115,23 @@ describe('WalCheckpointer', () => {
     expect(warned[0]).toMatchObject({ level: 40, module: 'checkpoint' });
   });
 
+  it('does not let a worker that never closes hold up the shutdown', async () => {
+    const { clock, lines } = start();
+    await cp!.runOnce();
+    const w = (cp as unknown as { worker: Worker }).worker;
+    const exited = new Promise((resolve) => w.once('exit', resolve));
+    // A fault that cannot be caused from outside (a hung fsync): the 'close' never arrives.
+    w.postMessage = () => undefined;
+    let stopped = false;
+    const stopping = cp!.stop().then(() => (stopped = true));
+    await clock.advance(1999);
+    expect(stopped).toBe(false);
+    await clock.advance(1);
+    await stopping;
+    expect(lines.filter((l) => String(l.msg).includes('did not stop in time'))).toHaveLength(1);
+    await exited; // terminated
+  });
+
   it('closes its connection on stop, so the service close checkpoints and removes the WAL', async () => {
     start();
     await cp!.runOnce();
