@@ -53,7 +53,7 @@ export interface HistoryBenchResult {
   export_24h_ms: number;
   export_rows: number;
   /** Retention of half the raw data (days / 2), run on the filled database. */
-  retention: { deleted_blocks: number; steps: number; max_step_ms: number; total_ms: number; vacuumed_pages: number };
+  retention: { deleted_blocks: number; steps: number; max_step_ms: number; max_step: string; total_ms: number; vacuumed_pages: number };
   /** WAL checkpoints of the worker thread during fill, queries, export and retention. */
   checkpoints: { runs: number; max_ms: number; max_pages: number };
 }
@@ -206,7 +206,7 @@ export async function runHistoryBench(opts: HistoryBenchOptions, progress: (msg:
       values_per_s_many: many, ingest_pdus: opts.ingestPdus, max_commit_ms: filled.maxCommit,
       compaction: { count: filled.compactions.length, p50_ms: pct(filled.compactions, 50), p99_ms: pct(filled.compactions, 99), max_ms: Math.max(0, ...filled.compactions) },
       queries, export_24h_ms: exportMs, export_rows: rows,
-      retention: { deleted_blocks: rep.deleted.raw_chunk, steps: rep.steps, max_step_ms: rep.maxStepMs, total_ms: rep.totalMs, vacuumed_pages: rep.vacuumedPages },
+      retention: { deleted_blocks: rep.deleted.raw_chunk, steps: rep.steps, max_step_ms: rep.maxStepMs, max_step: rep.maxStep, total_ms: rep.totalMs, vacuumed_pages: rep.vacuumedPages },
       checkpoints: { runs: ckpt.runs, max_ms: ckpt.maxMs, max_pages: ckpt.maxLog },
     };
   } finally {

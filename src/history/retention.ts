@@ -42,6 +42,8 @@ export interface RetentionReport {
   steps: number;
   /** Longest single step (delete, vacuum or optimize), ms on the job's clock. */
   maxStepMs: number;
+  /** What that step was, e.g. `delete raw_chunk LIMIT 128`, `incremental_vacuum(512)`, `optimize`. */
+  maxStep: string;
   totalMs: number;
   vacuumedPages: number;
   optimized: boolean;
@@ -152,7 +154,7 @@ export class RetentionJob {
         checks: at - this.opts.checkRetentionDays * DAY_S,
       },
       deleted: Object.fromEntries(TABLES.map((t) => [t, 0])) as Record<RetentionTable, number>,
-      steps: 0, maxStepMs: 0, totalMs: 0, vacuumedPages: 0, optimized: false, error: null,
+      steps: 0, maxStepMs: 0, maxStep: '', totalMs: 0, vacuumedPages: 0, optimized: false, error: null,
     };
     try {
       for (const pass of this.passes(r.cutoffs)) {
@@ -169,7 +171,7 @@ export class RetentionJob {
     r.totalMs = clock.monotonic() - start;
     const total = TABLES.reduce((s, t) => s + r.deleted[t], 0);
     this.log[total > 0 || r.vacuumedPages > 0 ? 'info' : 'debug'](
-      { deleted: r.deleted, steps: r.steps, max_step_ms: Math.round(r.maxStepMs * 100) / 100, vacuumed_pages: r.vacuumedPages },
+      { deleted: r.deleted, steps: r.steps, max_step_ms: Math.round(r.maxStepMs * 100) / 100, max_step: r.maxStep, vacuumed_pages: r.vacuumedPages },
       'retention: run done',
     );
     return r;
@@ -204,17 +206,20 @@ export class RetentionJob {
     const sql = `DELETE FROM ${p.table} WHERE rowid IN (SELECT rowid FROM ${p.table} WHERE ${p.where} LIMIT ?)`;
     const t0 = this.opts.clock.monotonic();
     const n = prepared(db, sql).run(...p.args, limit).changes;
-    const ms = this.note(r, t0);
+    const ms = this.note(r, t0, `delete ${p.table} LIMIT ${limit}`);
     r.deleted[p.table] += n;
     // Only a full step says anything about whether a bigger one would still fit the budget.
     if (n === limit || ms > this.budgetMs) this.limits.set(p.table, adapt(limit, ms, this.budgetMs, this.maxRows));
     return n === limit;
   }
 
-  private note(r: RetentionReport, t0: number): number {
+  private note(r: RetentionReport, t0: number, what: string): number {
     const ms = this.opts.clock.monotonic() - t0;
     r.steps++;
-    if (ms > r.maxStepMs) r.maxStepMs = ms;
+    if (ms > r.maxStepMs || r.maxStep === '') {
+      r.maxStepMs = ms;
+      r.maxStep = what;
+    }
     return ms;
   }
 
@@ -242,7 +247,7 @@ export class RetentionJob {
     while (pages > 0) {
       const t0 = this.opts.clock.monotonic();
       this.db.exec(`PRAGMA incremental_vacuum(${n})`);
-      const ms = this.note(r, t0);
+      const ms = this.note(r, t0, `incremental_vacuum(${n})`);
       const after = free();
       if (after >= pages) break; // no progress: nothing more this mode can free
       r.vacuumedPages += pages - after;
@@ -260,7 +265,7 @@ export class RetentionJob {
     const t0 = this.opts.clock.monotonic();
     db.pragma('analysis_limit = 400');
     db.pragma('optimize');
-    this.note(r, t0);
+    this.note(r, t0, 'optimize');
     r.optimized = true;
     kvSet(db, KEY_OPTIMIZE, r.at, r.at);
   }

@@ -21,6 +21,7 @@ describe('history benchmark smoke', () => {
     expect(r.values_per_s_many).toBeGreaterThan(0);
     expect(r.retention.deleted_blocks).toBeGreaterThan(0);
     expect(r.retention.steps).toBeGreaterThan(0);
+    expect(r.retention.max_step).toMatch(/^(delete \w+ LIMIT \d+|incremental_vacuum\(\d+\)|optimize)$/);
     // The worker checkpointed while the day was written, before SQLite's main-thread fallback (10,000 pages).
     expect(r.checkpoints.runs).toBeGreaterThan(0);
     expect(r.checkpoints.max_pages).toBeGreaterThan(0);
