@@ -7,6 +7,7 @@ import type { Clock, TimerHandle } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { CycleContext, TargetSpec } from '../src/core/scheduler.js';
 import { percentileOfSorted } from '../src/core/stats.js';
+import type { CheckpointStats } from '../src/history/checkpointer.js';
 import { mb } from './ipc.js';
 import { rssSplitMb } from './malloc.js';
 
@@ -108,6 +109,8 @@ export interface LoadFinal {
   ruleStatesActive: number;
   ruleExecutionCount: number;
   stoppedCleanly: boolean;
+  /** WAL checkpoints of the history's worker thread over the whole run. */
+  checkpoints: CheckpointStats | null;
 }
 
 export interface LoadApp {
@@ -264,7 +267,7 @@ export async function startLoadApp(o: { host: string; ports: readonly number[]; 
       const w = app.history?.writer.stats;
       finished = {
         storedSamples: countStoredSamples(config.history.path), samplesWritten: w?.samples_written ?? 0, writeErrors: w?.write_errors ?? 0,
-        ruleStates: states.length, ruleStatesActive, ruleExecutionCount, stoppedCleanly,
+        ruleStates: states.length, ruleStatesActive, ruleExecutionCount, stoppedCleanly, checkpoints: app.history?.checkpoints() ?? null,
       };
       return finished;
     },

@@ -222,7 +222,8 @@ export function loadFacts(r: LoadResult): string {
   const sumRows = (k: (x: LoadRow) => number): number => r.rows.reduce((s, x) => s + k(x), 0) + k(r.warmup);
   const seconds = r.rows.reduce((s, x) => s + x.wallMs, 0) / 1000;
   return [
-    `- History: ${int(f.storedSamples)} samples in the SQLite file after the app stopped (writer: ${int(f.samplesWritten)} written, ${f.writeErrors} write errors, ${sumRows((x) => x.droppedSamples)} dropped).`,
+    `- History: ${int(f.storedSamples)} samples in the SQLite file after the app stopped (writer: ${int(f.samplesWritten)} written, ${f.writeErrors} write errors, ${sumRows((x) => x.droppedSamples)} dropped)` +
+      `${f.checkpoints ? `; WAL checkpoints in the worker thread: ${int(f.checkpoints.runs)}, longest ${fmt(f.checkpoints.maxMs, 1)} ms, at most ${int(f.checkpoints.maxLog)} WAL pages${f.checkpoints.stopped ? `, **worker stopped: ${f.checkpoints.stopped}**` : ''}` : ''}.`,
     `- MQTT: the consumer received ${int(r.rows.reduce((s, x) => s + x.mqttReceived, 0))} messages on \`pdu/#\` in the measured ${int(Math.round(seconds))} s (the bridge published ${int(r.rows.reduce((s, x) => s + x.mqttPublished, 0))}, ${sumRows((x) => x.mqttDropped)} dropped).`,
     `- Rules: ${int(f.ruleStatesActive)} of ${int(f.ruleStates)} rule × PDU states evaluated on live data; ${int(sumRows((x) => x.ruleExecutions))} executions (fired + restored, warm-up included), execution_count total ${int(f.ruleExecutionCount)}, ${sumRows((x) => x.ruleCommandFailures)} command failures.`,
     `- App start ${fmt(r.startupMs / 1000, 1)} s; stopped cleanly: ${f.stoppedCleanly ? 'yes' : '**no**'}; agents ${fmt(r.agentCpuPct, 0)} % CPU, consumer ${fmt(r.subscriberCpuPct, 0)} % CPU${r.broker.cpuPct === null ? '' : `, broker ${fmt(r.broker.cpuPct, 1)} % CPU`} over the measured ${intervalName(r.intervalMs, true)}; whole run ${fmt(r.wallMs / 60_000, 1)} min.`,

@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import { getProfile } from '../devices/pdu/profiles/index.js';
 import { AuthSqlStore } from './auth-store.js';
 import { EnergyJob } from './energy-job.js';
-import { WalCheckpointer } from './checkpointer.js';
+import { WalCheckpointer, type CheckpointStats } from './checkpointer.js';
 import { DbHandle } from './handle.js';
 import { RetentionJob } from './retention.js';
 import type { NotifyQueueStore } from '../core/notify.js';
@@ -54,6 +54,8 @@ export interface HistoryService {
   retention(): RetentionDays;
   /** history.retention_days / raw_retention_days at runtime: the next retention run and queries use them. */
   setRetention(days: Partial<RetentionDays>): void;
+  /** The WAL checkpoint worker's counters (docs/HISTORY.md "Writing"). */
+  checkpoints(): CheckpointStats;
   start(): void;
   stop(): Promise<void>;
 }
@@ -98,6 +100,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
     queries: historyQueries(store, clock, config.timezone),
     auth: new AuthSqlStore(handle),
     settings: new SettingsStore(() => handle.db),
+    checkpoints: () => checkpointer.stats(),
     retention: () => ({ retentionDays: storeOpts.retentionDays, rawRetentionDays: energyOpts.rawRetentionDays }),
     setRetention(days) {
       if (days.retentionDays !== undefined) retentionOpts.retentionDays = storeOpts.retentionDays = days.retentionDays;

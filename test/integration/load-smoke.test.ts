@@ -93,6 +93,10 @@ describe('load run smoke: 20 PDUs at 1 Hz through the real app with MQTT, histor
     expect(f.stoppedCleanly).toBe(true);
     expect(f.writeErrors).toBe(0);
     expect(f.storedSamples).toBe(f.samplesWritten);
+    // WAL checkpoints ran in the worker thread (every 2 s) and it never gave up.
+    expect(f.checkpoints).toMatchObject({ stopped: null });
+    expect(f.checkpoints!.runs).toBeGreaterThan(0);
+    expect(f.checkpoints!.maxLog).toBeLessThan(10_000);
     // At most one sample per PDU and second is stored; nearly every poll is one.
     const polled = [result.warmup, ...result.rows].reduce((s, r) => s + r.ruleEvaluations / RULES_PER_PDU, 0);
     expect(f.storedSamples).toBeLessThanOrEqual(polled);
@@ -137,6 +141,9 @@ describe('load run smoke: 20 PDUs at 1 Hz through the real app with MQTT, histor
     expect(section.startsWith(`${LOAD_SECTION_START}\n## Load: ${N} PDUs`)).toBe(true);
     expect(section.endsWith(LOAD_SECTION_END)).toBe(true);
     expect(section).toContain(`${N * RULES_PER_PDU} of ${N * RULES_PER_PDU} rule × PDU states evaluated on live data`);
+    expect(section).toContain(`WAL checkpoints in the worker thread: ${result.final.checkpoints!.runs}, longest `);
+    expect(loadFacts({ ...result, final: { ...result.final, checkpoints: { runs: 1, maxMs: 2, maxLog: 3, stopped: 'worker exited (code 1)' } } }))
+      .toContain('at most 3 WAL pages, **worker stopped: worker exited (code 1)**.');
     const doc = `# Reliability\n\n## Fuzz\n\nkept\n\n${LOAD_SECTION_START}\nold\n${LOAD_SECTION_END}\n\n## After\n`;
     const out = replaceLoadSection(doc, section);
     expect(out).toContain('## Fuzz\n\nkept\n');

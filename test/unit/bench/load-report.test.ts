@@ -19,7 +19,7 @@ function result(minutes: number, rss: (k: number) => number, heap: (k: number) =
   return {
     pdus: 500, intervalMs: 60_000, warmupMs: 30_000, warmup: row('warm-up', 800, 60),
     rows: Array.from({ length: minutes }, (_, i) => row(String(i + 1), rss(i + 1), heap(i + 1))),
-    final: { storedSamples: 0, samplesWritten: 0, writeErrors: 0, ruleStates: 0, ruleStatesActive: 0, ruleExecutionCount: 0, stoppedCleanly: true },
+    final: { storedSamples: 0, samplesWritten: 0, writeErrors: 0, ruleStates: 0, ruleStatesActive: 0, ruleExecutionCount: 0, stoppedCleanly: true, checkpoints: null },
     agentCpuPct: null, subscriberCpuPct: null, startupMs: 400, wallMs: 0, broker: { kind: 'aedes', text: 'aedes', cpuPct: null },
     allocator: 'glibc malloc (default arenas)',
   };
