@@ -361,6 +361,7 @@ export function createApp(opts: AppOptions): App {
       brokerLabel = redactUrl(connection.url);
       mqtt = createMqttService({
         config, logger, clock, bus, registry, version: VERSION, demo: config.demo.enabled, connection, switches, outages, rules, watchdogs,
+        records: history?.store ?? null,
       });
       await mqtt.start();
       notifier.start();

@@ -1,13 +1,13 @@
 import type { TariffConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
-import type { DeviceStateStore, RuntimeDeviceSpec } from '../core/ports.js';
+import type { DeviceStateStore, DiscoveryRecord, DiscoveryRecordStore, RuntimeDeviceSpec } from '../core/ports.js';
 import { P2mError } from '../core/errors.js';
 import { CSV_COLUMNS, csvLines, isoSecond } from './csv.js';
 import { dailyRows, monthlyRows, type EnergyRange } from './energy-store.js';
 import { energySummary, storedDayCost } from './energy-summary.js';
 import type { EnergyDayRow, EnergyMonthRow, EnergySummary } from './energy/index.js';
 import {
-  clearOutletName, insertEvent, listEvents, listOutages, listOutletNames, listRuntimeDevices, removeRuntimeDevice, saveRuntimeDevice, setOutletName,
+  clearOutletName, deleteDiscoveryTopic, insertEvent, listDiscoveryTopics, listEvents, listOutages, listOutletNames, listRuntimeDevices, recordDiscoveryTopic, removeRuntimeDevice, saveRuntimeDevice, setOutletName,
   type EventInput, type EventQuery, type EventRecord, type OutageRecord,
 } from './events.js';
 import type { DbHandle } from './handle.js';
@@ -41,7 +41,7 @@ function checkInstance(kind: HistoryKind, instance: number | undefined): void {
   }
 }
 
-export class HistoryStore implements DeviceStateStore {
+export class HistoryStore implements DeviceStateStore, DiscoveryRecordStore {
   constructor(
     private readonly handle: DbHandle,
     private readonly opts: StoreOptions,
@@ -145,6 +145,25 @@ export class HistoryStore implements DeviceStateStore {
 
   removeRuntimeDevice(deviceId: string): void {
     removeRuntimeDevice(this.handle.db, deviceId);
+  }
+
+  discoveryTopics(): DiscoveryRecord[] {
+    return listDiscoveryTopics(this.handle.db).map((r) => ({ topic: r.topic, device_id: r.device_id }));
+  }
+
+  recordDiscoveryTopics(records: DiscoveryRecord[]): void {
+    const db = this.handle.db;
+    const now = Math.floor(this.opts.clock.now() / 1000);
+    db.transaction(() => {
+      for (const r of records) recordDiscoveryTopic(db, r.topic, r.device_id, now);
+    })();
+  }
+
+  forgetDiscoveryTopics(topics: string[]): void {
+    const db = this.handle.db;
+    db.transaction(() => {
+      for (const t of topics) deleteDiscoveryTopic(db, t);
+    })();
   }
 
   devices(): string[] {

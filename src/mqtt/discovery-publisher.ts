@@ -1,7 +1,8 @@
 import type { Config } from '../config/schema.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { DeviceInfo, DeviceRegistryPort } from '../core/ports.js';
+import { errorMessage } from '../core/errors.js';
+import type { DeviceInfo, DeviceRegistryPort, DiscoveryRecord, DiscoveryRecordStore } from '../core/ports.js';
 import type { PduSnapshot } from '../core/types.js';
 import { PROFILES } from '../devices/pdu/profiles/index.js';
 import { buildBridgeDiscovery, buildPduDiscovery, staleDiscoveryTopics, type DiscoveryConfig } from './homeassistant/index.js';
@@ -21,12 +22,16 @@ export interface DiscoveryDeps {
   switches?: () => Array<{ id: number; name: string }> | null;
   /** Watchdog names for the bridge device's entities (SPEC §10.3). */
   watchdogs?: () => string[];
+  /** Where published topics are remembered across restarts (SPEC §10.4); null: this run only. */
+  records?: DiscoveryRecordStore | null;
 }
 
 /**
  * Publishes Home Assistant discovery (SPEC §10): per device once its identity and capabilities are
  * known, again when they change, on HA's birth message and on reconnect; clears what it no
- * longer publishes, and at start-up what an earlier run (or the original bridge) left behind.
+ * longer publishes, and at start-up what an earlier run (or the original bridge) left behind:
+ * the topics recorded in the history store (the only trace with an embedded broker, which starts
+ * empty) and the retained configs an external broker still holds.
  */
 export class DiscoveryPublisher {
   private readonly byDevice = new Map<string, { key: string; topics: Set<string> }>();
@@ -36,9 +41,61 @@ export class DiscoveryPublisher {
   private cleanupTimer: TimerHandle | undefined;
   private birthTimer: TimerHandle | undefined;
   private readonly prefix: string;
+  /** Every topic published and not cleared yet (this run and earlier ones) → its device (null: bridge). */
+  private recorded: Map<string, string | null> | null = null;
+  private recordFailed = false;
 
   constructor(private readonly d: DiscoveryDeps) {
     this.prefix = d.config.homeassistant.discovery_prefix;
+  }
+
+  private records(): Map<string, string | null> {
+    if (!this.recorded) {
+      let rows: DiscoveryRecord[] = [];
+      this.guard(() => (rows = this.d.records?.discoveryTopics() ?? []));
+      this.recorded = new Map(rows.map((r) => [r.topic, r.device_id]));
+    }
+    return this.recorded;
+  }
+
+  private recordedOf(deviceId: string | null): string[] {
+    return [...this.records()].filter(([, dev]) => dev === deviceId).map(([t]) => t);
+  }
+
+  /** Published now: remembered (written only when new or moved to another device; a failed write is tried again next time). */
+  private remember(topics: Iterable<string>, deviceId: string | null): void {
+    const rec = this.records();
+    const add = [...topics].filter((t) => rec.get(t) !== deviceId);
+    if (add.length === 0 || !this.guard(() => this.d.records?.recordDiscoveryTopics(add.map((topic) => ({ topic, device_id: deviceId }))))) return;
+    for (const t of add) rec.set(t, deviceId);
+  }
+
+  /** Zero-length retained payloads (HA removes the entity), and the records go. */
+  private clear(topics: Iterable<string>): void {
+    const rec = this.records();
+    const gone: string[] = [];
+    for (const t of topics) {
+      this.d.publish(t, '', { retain: true, qos: 1 });
+      if (rec.has(t)) gone.push(t);
+    }
+    if (gone.length === 0 || !this.guard(() => this.d.records?.forgetDiscoveryTopics(gone))) return;
+    for (const t of gone) rec.delete(t);
+  }
+
+  /**
+   * Runs a store call; false when it threw. A failing store (database locked, disk full) never
+   * stops discovery: logged once per failure streak.
+   */
+  private guard(fn: () => unknown): boolean {
+    try {
+      fn();
+      this.recordFailed = false;
+      return true;
+    } catch (err) {
+      if (!this.recordFailed) this.d.logger.warn({ err: errorMessage(err) }, 'home assistant discovery records not saved; cleanup after a restart may miss entities');
+      this.recordFailed = true;
+      return false;
+    }
   }
 
   /** Retained configs to look at during start-up (HA's topic scheme, with and without node_id). */
@@ -69,11 +126,13 @@ export class DiscoveryPublisher {
 
   private publishDevice(snap: PduSnapshot, key: string): number {
     const configs = this.enabledFor(snap.device_id) ? this.build(snap) : [];
-    const prev = this.byDevice.get(snap.device_id);
+    // The first time in a run, what an earlier run published for the device is the previous set.
+    const prev = this.byDevice.get(snap.device_id)?.topics ?? this.recordedOf(snap.device_id);
     const topics = new Set(configs.map((c) => c.topic));
     for (const c of configs) this.d.publish(c.topic, JSON.stringify(c.payload), { retain: true, qos: 1 });
+    this.remember(topics, snap.device_id);
     // An entity that disappeared (capability lost, fewer outlets, discovery switched off): clear it.
-    for (const t of prev?.topics ?? []) if (!topics.has(t)) this.d.publish(t, '', { retain: true, qos: 1 });
+    this.clear([...prev].filter((t) => !topics.has(t)));
     this.byDevice.set(snap.device_id, { key, topics });
     return configs.length;
   }
@@ -113,8 +172,9 @@ export class DiscoveryPublisher {
       watchdogs: this.d.watchdogs?.() ?? [],
     });
     const next = new Set(bridge.map((c) => c.topic));
-    for (const t of this.bridgeTopics) if (!next.has(t)) this.d.publish(t, '', { retain: true, qos: 1 });
+    this.clear([...this.bridgeTopics].filter((t) => !next.has(t)));
     for (const c of bridge) this.d.publish(c.topic, JSON.stringify(c.payload), { retain: true, qos: 1 });
+    this.remember(next, null);
     this.bridgeTopics = next;
     return bridge.length;
   }
@@ -135,8 +195,16 @@ export class DiscoveryPublisher {
     }, 1000 + Math.floor(Math.random() * 4000));
   }
 
+  /** homeassistant.enabled is false: every entity an earlier run created is cleared (SPEC §10.1). */
+  clearRecorded(): void {
+    const topics = [...this.records().keys()];
+    this.clear(topics);
+    if (topics.length > 0) this.d.logger.info({ cleared: topics.length }, 'home assistant discovery is off: configs of earlier runs cleared');
+  }
+
+  /** Clears the device's entities, also those of an earlier run when it has not answered in this one. */
   removeDevice(id: string): void {
-    for (const t of this.byDevice.get(id)?.topics ?? []) this.d.publish(t, '', { retain: true, qos: 1 });
+    this.clear(new Set([...(this.byDevice.get(id)?.topics ?? []), ...this.recordedOf(id)]));
     this.byDevice.delete(id);
   }
 
@@ -146,14 +214,18 @@ export class DiscoveryPublisher {
     for (const v of this.byDevice.values()) for (const t of v.topics) current.add(t);
     // Configs of a known device that has not answered yet are kept: it may just be offline now.
     const base = this.d.config.mqtt.base_topic;
-    const pending = this.d.registry.list().filter((dev) => !this.byDevice.has(dev.id)).map((dev) => `"${base}/${dev.id}/`);
+    const pendingIds = new Set(this.d.registry.list().filter((dev) => !this.byDevice.has(dev.id)).map((dev) => dev.id));
+    const pending = [...pendingIds].map((id) => `"${base}/${id}/`);
     const found = new Map([...this.found].filter(([, p]) => !pending.some((marker) => p.includes(marker))));
-    const stale = staleDiscoveryTopics(found, current, {
+    const stale = new Set(staleDiscoveryTopics(found, current, {
       configuredDeviceIds: this.d.registry.list().map((dev) => dev.id), cleanupLegacy: this.d.config.homeassistant.cleanup_legacy,
       discoveryPrefix: this.prefix,
-    });
-    for (const t of stale) this.d.publish(t, '', { retain: true, qos: 1 });
-    if (stale.length > 0) this.d.logger.info({ cleared: stale.length }, 'stale home assistant discovery configs cleared');
+    }));
+    // Recorded by an earlier run and not published by this one (device removed, discovery off, a
+    // switch or watchdog gone), unless the device is configured and just has not answered yet.
+    for (const [t, dev] of this.records()) if (!current.has(t) && !(dev !== null && pendingIds.has(dev))) stale.add(t);
+    this.clear(stale);
+    if (stale.size > 0) this.d.logger.info({ cleared: stale.size }, 'stale home assistant discovery configs cleared');
     this.found.clear();
   }
 

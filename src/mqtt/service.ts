@@ -4,7 +4,7 @@ import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { DeviceRegistryPort, OutagePort, RulesPort, SwitchesPort, WatchdogsPort } from '../core/ports.js';
+import type { DeviceRegistryPort, DiscoveryRecordStore, OutagePort, RulesPort, SwitchesPort, WatchdogsPort } from '../core/ports.js';
 import type { PduSnapshot } from '../core/types.js';
 import { PROFILES } from '../devices/pdu/profiles/index.js';
 import { createBridgeClient, redactUrl, type BridgeClient } from './client.js';
@@ -34,6 +34,8 @@ export interface MqttServiceContext {
   rules?: RulesPort | null;
   /** Outlet watchdogs (null when not running, SPEC §12.7). */
   watchdogs?: WatchdogsPort | null;
+  /** Published discovery topics, kept across restarts (the history store; SPEC §10.4). */
+  records?: DiscoveryRecordStore | null;
 }
 
 export interface MqttService {
@@ -81,6 +83,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
     config, registry, publish, clock, logger: log, version: ctx.version,
     switches: () => switches?.list().map((s) => ({ id: s.target.id, name: s.target.name })) ?? null,
     watchdogs: () => watchdogs.names(),
+    records: ctx.records ?? null,
   });
   const power = new PowerPublisher(publish, base, switches, outages);
   let lastCounts = '';
@@ -139,6 +142,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
     watchdogs.publishAll();
     republishAll();
     if (ha.enabled) discovery.publishAll();
+    else discovery.clearRecorded(); // discovery switched off: what earlier runs created goes
   };
 
   // A device removed (MQTT device/remove, or REST through the bus): clear its retained topics and HA configs (SPEC §10.4).
@@ -146,6 +150,8 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
     states.removeDevice(id);
     readings.removeDevice(id);
     discovery.removeDevice(id);
+    // Published outside the state publisher (on rule changes), so cleared here.
+    if (ctx.rules) publish(deviceTopic(base, id, 'automation/status'), '', { retain: true, qos: 1 });
     publishInfo();
   };
 

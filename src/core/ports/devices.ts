@@ -104,3 +104,21 @@ export interface DeviceStateStore {
   saveRuntimeDevice(spec: RuntimeDeviceSpec & { id: string }): void;
   removeRuntimeDevice(deviceId: string): void;
 }
+
+/** A Home Assistant discovery config topic the bridge published; device_id null = the bridge device's. */
+export interface DiscoveryRecord {
+  topic: string;
+  device_id: string | null;
+}
+
+/**
+ * The discovery topics published so far (SPEC §10.4 `ha_discovery`), kept across restarts: an
+ * embedded broker starts without retained messages, so only this record says which entities an
+ * earlier run created in Home Assistant and must clear. Implemented by the history store.
+ */
+export interface DiscoveryRecordStore {
+  discoveryTopics(): DiscoveryRecord[];
+  /** Insert or update, in one transaction. */
+  recordDiscoveryTopics(records: DiscoveryRecord[]): void;
+  forgetDiscoveryTopics(topics: string[]): void;
+}

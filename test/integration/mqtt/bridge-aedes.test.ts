@@ -174,6 +174,14 @@ describe('bridge request API (SPEC §9.3)', () => {
     expect(removed).toMatchObject({ status: 'ok', data: { id: 'extra' } });
     await until(() => last.get('pdu/extra/outlet/1/state') === '', 3000, 'retained cleared');
     expect(t.app.registry.info('extra')).toBeNull();
+    // Nothing retained is left under the device (SPEC §10.4).
+    const fresh = await mqtt.connectAsync(t.mqttUrl, { protocolVersion: 4 });
+    const left: string[] = [];
+    fresh.on('message', (topic) => left.push(topic));
+    await fresh.subscribeAsync('pdu/extra/#');
+    await new Promise((r) => setTimeout(r, 300));
+    await fresh.endAsync();
+    expect(left).toEqual([]);
   });
 });
 
