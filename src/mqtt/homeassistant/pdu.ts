@@ -115,7 +115,7 @@ export function pduEntities(input: PduDiscoveryInput): EntitySpec[] {
     if (row.capability && !caps.has(row.capability)) continue;
     templates.push(fromProfileRow(row as MetricRow & { ha: HaMeta }));
   }
-  templates.push(...DERIVED_ROWS.map(fromDerivedRow));
+  templates.push(...DERIVED_ROWS.filter((r) => !r.anyCapability || r.anyCapability.some((c) => caps.has(c))).map(fromDerivedRow));
   const out: EntitySpec[] = [];
   for (const t of templates) {
     for (const n of instances(t.scope, snap)) {

@@ -1,4 +1,4 @@
-import type { PduSnapshot } from '../../../core/types.js';
+import type { Capability, PduSnapshot } from '../../../core/types.js';
 import type { HaMeta, Unit } from './types.js';
 
 // Entities and readings of SPEC §9.2 / §10.2 that are not profile rows: they are not read from
@@ -29,6 +29,8 @@ export interface DerivedRow {
   needsWrite?: boolean;
   /** false = no availability block (the entity reports availability itself, SPEC §10.2). */
   availability?: false;
+  /** Only for a device with at least one of these (SPEC §10.2: entities for supported capabilities only). */
+  anyCapability?: readonly Capability[];
   ha: HaMeta;
 }
 
@@ -42,7 +44,8 @@ export const DERIVED_ROWS: readonly DerivedRow[] = [
     ha: { component: 'sensor', suffix: 'total_power', name: 'Total Power', device_class: 'power', state_class: 'measurement', unit: 'W', precision: 1 },
   },
   {
-    topic: 'total/energy', scope: 'scalar', totalField: 'energy', unit: 'kWh', decimals: 3,
+    // PDUs sum their banks' energy; plugs their metered outlets' (devices/pdu/assemble.ts, devices/plug/snapshot.ts).
+    topic: 'total/energy', scope: 'scalar', totalField: 'energy', unit: 'kWh', decimals: 3, anyCapability: ['bank_energy', 'outlet_metering'],
     ha: { component: 'sensor', suffix: 'total_energy', name: 'Total Energy', device_class: 'energy', state_class: 'total_increasing', unit: 'kWh', precision: 3 },
   },
   {

@@ -44,9 +44,9 @@ describe('entity counts', () => {
     ['full, cps-mib', input(), 86, { sensor: 61, binary_sensor: 4, switch: 10, select: 1, button: 10 }],
     // original profile: no coldstart rows; ats/auto_transfer has no HA metadata
     ['full, original', input({ profile: ORIGINAL }), 84, { sensor: 59, binary_sensor: 4, switch: 10, select: 1, button: 10 }],
-    // 2 input + 6 bank + 8 switch + 3 totals + 2 diag + 8 buttons
-    ['reduced, cps-mib', input({ snapshot: reducedSnapshot() }), 29, { sensor: 12, binary_sensor: 1, switch: 8, select: 0, button: 8 }],
-    ['reduced, original', input({ snapshot: reducedSnapshot(), profile: ORIGINAL }), 29, { sensor: 12, binary_sensor: 1, switch: 8, select: 0, button: 8 }],
+    // 2 input + 6 bank + 8 switch + 2 totals (no energy: neither bank energy nor outlet metering) + 2 diag + 8 buttons
+    ['reduced, cps-mib', input({ snapshot: reducedSnapshot() }), 28, { sensor: 11, binary_sensor: 1, switch: 8, select: 0, button: 8 }],
+    ['reduced, original', input({ snapshot: reducedSnapshot(), profile: ORIGINAL }), 28, { sensor: 11, binary_sensor: 1, switch: 8, select: 0, button: 8 }],
     // read-only: outlets become binary sensors, the select a sensor, no buttons
     ['full read-only', input({ writable: false }), 76, { sensor: 62, binary_sensor: 14, switch: 0, select: 0, button: 0 }],
   ])('%s', (_name, inp, total, per) => {
@@ -59,16 +59,23 @@ describe('entity counts', () => {
   it.each<[Capability, number, string[]]>([
     ['ats', 3, ['ats_current_source', 'ats_preferred_source', 'ats_redundancy']],
     ['sources', 6, ['source_a_voltage', 'source_b_frequency', 'source_a_voltage_status']],
-    ['outlet_metering', 24, ['outlet_1_current', 'outlet_8_power', 'outlet_8_energy']],
-    ['bank_energy', 1, ['bank_1_energy']],
+    // …and each of these two brings Total Energy (a PDU sums its banks' energy, a plug its outlets').
+    ['outlet_metering', 25, ['outlet_1_current', 'outlet_8_power', 'outlet_8_energy', 'total_energy']],
+    ['bank_energy', 2, ['bank_1_energy', 'total_energy']],
     ['coldstart', 2, ['coldstart_delay', 'coldstart_state']],
     ['environment', 4, ['env_temperature', 'env_humidity', 'env_contact_1', 'env_contact_2']],
-    ['total_row', 0, ['total_load', 'total_power', 'total_energy']],
+    ['total_row', 0, ['total_load', 'total_power']],
   ])('capability %s adds %i entities', (cap, added, suffixes) => {
     const without = buildPduDiscovery(input({ snapshot: reducedSnapshot() }));
     const withCap = buildPduDiscovery(input({ snapshot: reducedSnapshot({ capabilities: [cap] }) }));
     expect(withCap.length - without.length).toBe(added);
     for (const s of suffixes) expect(bySuffix(withCap, s), s).toBeDefined();
+  });
+
+  it('no Total Energy entity for a device without an energy reading (it would stay unknown)', () => {
+    expect(bySuffix(buildPduDiscovery(input({ snapshot: reducedSnapshot() })), 'total_energy')).toBeUndefined();
+    expect(bySuffix(buildPduDiscovery(input({ snapshot: reducedSnapshot({ capabilities: ['total_row'] }) })), 'total_energy')).toBeUndefined();
+    expect(bySuffix(buildPduDiscovery(input()), 'total_energy')).toBeDefined();
   });
 
   it('instances come from the snapshot keys, not from a fixed count', () => {
