@@ -30,6 +30,11 @@ export interface Identity {
   name: string;
   model: string;
   serial: string;
+  /**
+   * Plugs: the hardware id their Home Assistant unique_ids are built from (SPEC §10.1: Kasa
+   * `deviceId`, Shelly and Tasmota MAC). PDUs: absent (the serial is used).
+   */
+  hardware_id?: string;
   serial_numeric: string;
   manufacture_date: string;
   firmware_main: string;

@@ -2,7 +2,7 @@
 // case is testable from a table: is a bind address exposed, which auth mode follows from the
 // config, and who may publish what.
 import { isIPv4, isIPv6 } from 'node:net';
-import { BRIDGE_ID_PREFIX, PDU_ID_PREFIX } from './homeassistant/device.js';
+import { BRIDGE_ID_PREFIX, PDU_ID_PREFIX, PLUG_ID_PREFIXES } from './homeassistant/device.js';
 
 /**
  * True when a listener on `bind` is reachable from this host only: 127.0.0.0/8 (all of it is
@@ -70,7 +70,7 @@ export interface Publisher {
 }
 
 /** unique_id prefixes of the bridge's own discovery configs (SPEC §10.1, §10.3). */
-const OWN_DISCOVERY_IDS = [`${PDU_ID_PREFIX}_`, `${BRIDGE_ID_PREFIX}_`];
+const OWN_DISCOVERY_IDS = [PDU_ID_PREFIX, BRIDGE_ID_PREFIX, ...PLUG_ID_PREFIXES].map((p) => `${p}_`);
 
 /**
  * May `who` publish to `topic`? (SPEC §16.3)

@@ -119,7 +119,7 @@ export class DiscoveryPublisher {
     const profile = info ? PROFILES[info.profile as keyof typeof PROFILES] : undefined;
     if (!info || !profile) return [];
     return buildPduDiscovery({
-      deviceId: snap.device_id, label: info.label, snapshot: snap, profile, baseTopic: this.d.config.mqtt.base_topic,
+      deviceId: snap.device_id, kind: info.kind, label: info.label, snapshot: snap, profile, baseTopic: this.d.config.mqtt.base_topic,
       discoveryPrefix: this.prefix, writable: info.writable, publicUrl: this.d.config.web.public_url, swVersion: this.d.version,
     });
   }

@@ -30,7 +30,7 @@ const sumOf = (vs: Array<number | null>): number | null => {
 export function plugIdentity(r: PlugReading): Identity {
   const id = r.identity;
   return {
-    manufacturer: id.manufacturer, name: id.name, model: id.model, serial: id.serial, serial_numeric: '', manufacture_date: '',
+    manufacturer: id.manufacturer, name: id.name, model: id.model, serial: id.serial, hardware_id: id.hardwareId, serial_numeric: '', manufacture_date: '',
     firmware_main: id.firmware, firmware_secondary: '', hardware_rev: id.hardware, max_current: null,
     outlet_count: r.outlets.length, phase_count: 1, sys_descr: '', sys_object_id: '', sys_name: '', sys_location: '', sys_contact: '',
     sys_uptime_cs: null,

@@ -29,6 +29,8 @@ export interface PlugIdentity {
   model: string;
   /** Stable id: MAC or the vendor's device id. */
   serial: string;
+  /** What Home Assistant unique_ids are built from (SPEC §10.1): Kasa `deviceId`, Shelly and Tasmota MAC. */
+  hardwareId: string;
   firmware: string;
   hardware: string;
 }

@@ -16,9 +16,16 @@ export function sanitizeId(raw: string): string {
   return raw.trim().replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-/** `cyberpdu_{serial}`: the PDU's HA device identifier and the stem of its unique_ids. */
-export function pduIdentifier(serial: string): string {
-  return `${PDU_ID_PREFIX}_${sanitizeId(serial)}`;
+/** unique_id prefixes of plug entities, one per plug kind (SPEC §10.1). */
+export const PLUG_ID_PREFIXES = ['kasa', 'shelly', 'tasmota'] as const;
+
+/**
+ * The HA device identifier and the stem of its unique_ids (SPEC §10.1): `cyberpdu_{serial}` for a
+ * PDU, `{kind}_{hardware id}` for a plug (Kasa deviceId, Shelly and Tasmota MAC).
+ */
+export function pduIdentifier(identity: Pick<Identity, 'serial' | 'hardware_id'>, kind = 'cyberpower'): string {
+  if (kind === 'cyberpower') return `${PDU_ID_PREFIX}_${sanitizeId(identity.serial)}`;
+  return `${kind}_${sanitizeId(identity.hardware_id || identity.serial)}`;
 }
 
 /**
@@ -36,8 +43,10 @@ function compact(block: Record<string, unknown>): Record<string, unknown> {
 
 export interface PduDeviceInput {
   deviceId: string;
+  /** The device kind (`cyberpower` when absent): plugs have identifiers of their own. */
+  kind?: string;
   label: string;
-  identity: Pick<Identity, 'manufacturer' | 'name' | 'model' | 'serial' | 'firmware_main' | 'hardware_rev'>;
+  identity: Pick<Identity, 'manufacturer' | 'name' | 'model' | 'serial' | 'hardware_id' | 'firmware_main' | 'hardware_rev'>;
   publicUrl: string;
 }
 
@@ -49,7 +58,7 @@ export function pduDeviceName(input: Pick<PduDeviceInput, 'deviceId' | 'label' |
 export function pduDevice(input: PduDeviceInput): Record<string, unknown> {
   const id = input.identity;
   return compact({
-    identifiers: [pduIdentifier(id.serial)],
+    identifiers: [pduIdentifier(id, input.kind)],
     name: pduDeviceName(input),
     manufacturer: id.manufacturer?.trim() || 'CyberPower',
     model: id.model.trim(),

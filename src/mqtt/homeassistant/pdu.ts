@@ -14,6 +14,8 @@ import type { DeviceContext, DiscoveryConfig, EntitySpec } from './types.js';
 
 export interface PduDiscoveryInput {
   deviceId: string;
+  /** The device kind (`cyberpower` when absent): plugs get `{kind}_{hardware id}` unique_ids (SPEC §10.1). */
+  kind?: string;
   label: string;
   snapshot: PduSnapshot;
   profile: PduProfile;
@@ -107,7 +109,7 @@ function resolve(t: Template, n: number | null, stem: string, base: string, writ
 export function pduEntities(input: PduDiscoveryInput): EntitySpec[] {
   const snap = input.snapshot;
   const caps = new Set(snap.capabilities);
-  const stem = pduIdentifier(snap.identity.serial);
+  const stem = pduIdentifier(snap.identity, input.kind);
   const base = `${input.baseTopic}/${input.deviceId}`;
   const templates: Template[] = [];
   for (const row of input.profile.rows) {
@@ -135,7 +137,7 @@ export function pduEntities(input: PduDiscoveryInput): EntitySpec[] {
 export function buildPduDiscovery(input: PduDiscoveryInput): DiscoveryConfig[] {
   if (input.snapshot.identity.serial.trim() === '') return [];
   const ctx: DeviceContext = {
-    device: pduDevice({ deviceId: input.deviceId, label: input.label, identity: input.snapshot.identity, publicUrl: input.publicUrl }),
+    device: pduDevice({ deviceId: input.deviceId, ...(input.kind ? { kind: input.kind } : {}), label: input.label, identity: input.snapshot.identity, publicUrl: input.publicUrl }),
     origin: origin(input.swVersion),
     availability: pduAvailability(input.baseTopic, input.deviceId),
   };

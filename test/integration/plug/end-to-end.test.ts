@@ -60,17 +60,23 @@ describe('a simulated HS300 strip through the whole bridge', () => {
   });
 
   it('announces valid Home Assistant entities with the plug maker and model', async () => {
-    const serial = t.app.registry.snapshot(DEMO_STRIP_ID)!.identity.serial.replace(/[^A-Za-z0-9_-]/g, '_');
-    await until(() => last.has(`homeassistant/switch/cyberpdu_${serial}_outlet_6/config`), 5000, 'strip discovery');
-    const configs = [...last.entries()].filter(([k, v]) => k.startsWith('homeassistant/') && k.includes(`cyberpdu_${serial}_`) && v !== '');
+    // SPEC §10.1: a plug's unique_ids are `{kind}_{hardware id}_…`, for Kasa its deviceId (the simulator's: 40 hex digits).
+    const hardwareId = t.app.registry.snapshot(DEMO_STRIP_ID)!.identity.hardware_id!;
+    expect(hardwareId).toMatch(/^[0-9A-F]{40}$/);
+    const stem = `kasa_${hardwareId}`;
+    await until(() => last.has(`homeassistant/switch/${stem}_outlet_6/config`), 5000, 'strip discovery');
+    expect([...last.keys()].filter((k) => k.startsWith('homeassistant/') && k.includes('cyberpdu_') && k.includes(hardwareId))).toEqual([]);
+    const configs = [...last.entries()].filter(([k, v]) => k.startsWith('homeassistant/') && k.includes(`${stem}_`) && v !== '');
     const problems = configs.flatMap(([topic, payload]) => checkDiscoveryPayload(topic.split('/')[1]!, topic, JSON.parse(payload)).map((p) => `${topic}: ${p}`));
     expect(problems).toEqual([]);
-    const sw = JSON.parse(last.get(`homeassistant/switch/cyberpdu_${serial}_outlet_2/config`)!);
+    const sw = JSON.parse(last.get(`homeassistant/switch/${stem}_outlet_2/config`)!);
+    expect(sw.unique_id ?? sw.uniq_id).toBe(`${stem}_outlet_2`);
     expect(sw.command_topic ?? sw.cmd_t).toBe(`pdu/${DEMO_STRIP_ID}/outlet/2/command`);
     const dev = sw.device ?? sw.dev;
     expect(dev.manufacturer ?? dev.mf).toBe('TP-Link');
     expect(dev.model ?? dev.mdl).toBe('HS300(US)');
-    const suffixes = configs.map(([k]) => k.split('/')[2]!.replace(`cyberpdu_${serial}_`, ''));
+    expect(dev.identifiers ?? dev.ids).toEqual([stem]);
+    const suffixes = configs.map(([k]) => k.split('/')[2]!.replace(`${stem}_`, ''));
     expect(suffixes).toEqual(expect.arrayContaining(['outlet_1', 'outlet_1_power', 'outlet_1_current', 'outlet_1_energy', 'input_voltage', 'total_power']));
     expect(suffixes.some((s) => s.startsWith('bank_') || s.startsWith('ats_') || s.startsWith('source_') || s.startsWith('coldstart'))).toBe(false);
     // Kasa reports no frequency: no "Input Frequency" entity that would never get a value (SPEC §10.2).

@@ -128,12 +128,15 @@ describe('state topics belong to the bridge (SPEC §16.3)', () => {
     expect(c.connected).toBe(true);
   });
 
-  it('mayPublish: own discovery configs (cyberpdu_/power2mqtt_) are the bridge\'s; other discovery is free', () => {
+  it('mayPublish: own discovery configs (cyberpdu_/power2mqtt_, plugs kasa_/shelly_/tasmota_) are the bridge\'s; other discovery is free', () => {
     const opts = { acl: true, baseTopic: 'pdu', discoveryPrefix: 'ha' };
     const other = { bridge: false };
     expect(mayPublish('ha/switch/cyberpdu_NA1_outlet_1/config', other, opts)).toBe(false);
     expect(mayPublish('ha/sensor/power2mqtt_switches_up/config', other, opts)).toBe(false);
     expect(mayPublish('ha/sensor/cyberpdu_NA1/x/config', other, opts)).toBe(false); // node_id form
+    for (const plug of ['kasa_8006AB_outlet_2', 'shelly_AA_BB_CC_00_11_22_outlet_1', 'tasmota_AABBCC001122_total_power']) {
+      expect(mayPublish(`ha/switch/${plug}/config`, other, opts), plug).toBe(false);
+    }
     expect(mayPublish('ha/switch/cyberpdu_NA1_outlet_1/config', { bridge: true }, opts)).toBe(true);
     expect(mayPublish('ha/switch/zigbee_lamp/config', other, opts)).toBe(true);
     expect(mayPublish('ha/status', other, opts)).toBe(true);

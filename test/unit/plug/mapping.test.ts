@@ -54,12 +54,25 @@ describe('plug mapping tables', () => {
   });
 });
 
+describe('Kasa identity', () => {
+  it.each([
+    [{ mac: 'AA:BB:CC:00:11:22', deviceId: 'DEV1' }, 'AA:BB:CC:00:11:22', 'DEV1'],
+    [{ mic_mac: 'AABBCC001122', deviceId: 'DEV2' }, 'AABBCC001122', 'DEV2'],
+    [{ mac: 'AA:BB:CC:00:11:22' }, 'AA:BB:CC:00:11:22', 'AA:BB:CC:00:11:22'], // no deviceId: the serial stands in
+    [{ deviceId: 'DEV3' }, 'DEV3', 'DEV3'],
+  ])('%j → serial %s, hardware id %s', (sys, serial, hardwareId) => {
+    expect(kasaIdentity(sys)).toMatchObject({ serial, hardwareId });
+  });
+});
+
 describe('Kasa fixtures (both unit schemes)', () => {
   it.each(['kasa/HS110-EU-1.0-1.2.5.json', 'kasa/KP115-US-1.0-1.0.21.json'])('%s decodes to one outlet in SI units', (file) => {
     const f = fixture(file);
     const e = f.expected;
     const sys = (f.response.system as { get_sysinfo: Record<string, unknown> }).get_sysinfo;
-    expect(kasaIdentity(sys)).toMatchObject({ manufacturer: 'TP-Link', model: e.model, serial: e.serial, firmware: e.firmware });
+    // The captures mask deviceId as 40 zeros: it is still the plug's hardware id (SPEC §10.1), the MAC its serial.
+    expect(kasaIdentity(sys)).toMatchObject({ manufacturer: 'TP-Link', model: e.model, serial: e.serial, firmware: e.firmware, hardwareId: sys.deviceId });
+    expect(sys.deviceId).toMatch(/^[0-9A-F]{40}$/);
     const errors: Array<{ field: string; problem: string }> = [];
     const o = kasaSingleOutlet(f.response, errors);
     expect(errors).toEqual([]);

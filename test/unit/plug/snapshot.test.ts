@@ -10,7 +10,7 @@ const outlet = (o: Partial<PlugReading['outlets'][number]>): PlugReading['outlet
   name: 'Outlet', state: 'on', power: 10, current: 0.1, voltage: 230, frequency: null, energy: 1, ...o,
 });
 const reading: PlugReading = {
-  identity: { manufacturer: 'TP-Link', name: 'Strip', model: 'HS300(US)', serial: 'C0:06:C3:00:00:01', firmware: '1.0.12', hardware: '2.0' },
+  identity: { manufacturer: 'TP-Link', name: 'Strip', model: 'HS300(US)', serial: 'C0:06:C3:00:00:01', hardwareId: '8006A1B2C3D4E5F60718293A4B5C6D7E8F901234', firmware: '1.0.12', hardware: '2.0' },
   outlets: [outlet({ name: 'NAS', power: 45.5, current: 0.38 }), outlet({ name: 'Router', state: 'off', power: 0, current: 0, voltage: 229 })],
   errors: [{ field: 'children[2].state', problem: 'not an on/off value: 7' }],
 };

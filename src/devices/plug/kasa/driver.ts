@@ -30,7 +30,7 @@ export function kasaIdentity(sysinfo: Json): PlugIdentity {
   const s = (k: string): string => (typeof sysinfo[k] === 'string' ? (sysinfo[k] as string) : '');
   const serial = KASA_IDENTITY.serial.map(s).find((v) => v !== '') ?? '';
   return {
-    manufacturer: 'TP-Link', name: s(KASA_IDENTITY.name), model: s(KASA_IDENTITY.model), serial,
+    manufacturer: 'TP-Link', name: s(KASA_IDENTITY.name), model: s(KASA_IDENTITY.model), serial, hardwareId: s(KASA_IDENTITY.hardwareId) || serial,
     firmware: s(KASA_IDENTITY.firmware).split(' ')[0] ?? '', hardware: s(KASA_IDENTITY.hardware),
   };
 }

@@ -41,6 +41,8 @@ export const KASA_IDENTITY = {
   hardware: 'hw_ver',
   /** MAC: `mac` on plugs, `mic_mac` on some older firmware; `deviceId` as the last resort. */
   serial: ['mac', 'mic_mac', 'deviceId'],
+  /** The stem of the plug's Home Assistant unique_ids (SPEC §10.1). */
+  hardwareId: 'deviceId',
 } as const;
 
 /** Requests of the legacy protocol (JSON before encryption). */

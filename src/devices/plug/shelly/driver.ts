@@ -57,10 +57,11 @@ export function shellyGen1Outlets(status: Json, errors: PlugReading['errors']): 
 /** Identity from `/shelly` (both generations). Pure. */
 export function shellyIdentity(info: Json): PlugIdentity {
   const gen2 = typeof info.gen === 'number' && info.gen >= 2;
+  const serial = str(info.mac) || str(info.id);
   return {
     manufacturer: 'Shelly', name: str(info.name) || str(info.id),
     model: gen2 ? str(info.model) || str(info.app) : str(info.type),
-    serial: str(info.mac) || str(info.id), firmware: gen2 ? str(info.ver) : str(info.fw), hardware: gen2 ? `gen${String(info.gen)}` : 'gen1',
+    serial, hardwareId: serial, firmware: gen2 ? str(info.ver) : str(info.fw), hardware: gen2 ? `gen${String(info.gen)}` : 'gen1',
   };
 }
 

@@ -35,11 +35,13 @@ export function tasmotaOutlets(relays: Array<'on' | 'off' | 'unknown'>, energy: 
 }
 
 export function tasmotaIdentity(status0: Json): PlugIdentity {
+  const serial = str(getPath(status0, 'StatusNET.Mac')) || str(getPath(status0, 'StatusNET.Hostname'));
   return {
     manufacturer: 'Tasmota',
     name: str(getPath(status0, 'Status.DeviceName')) || str((getPath(status0, 'Status.FriendlyName') as unknown[] | undefined)?.[0]),
     model: str(getPath(status0, 'StatusFWR.Hardware')) || 'Tasmota',
-    serial: str(getPath(status0, 'StatusNET.Mac')) || str(getPath(status0, 'StatusNET.Hostname')),
+    serial,
+    hardwareId: serial,
     firmware: str(getPath(status0, 'StatusFWR.Version')),
     hardware: str(getPath(status0, 'StatusFWR.Hardware')),
   };

@@ -72,6 +72,24 @@ describe('entity counts', () => {
     for (const s of suffixes) expect(bySuffix(withCap, s), s).toBeDefined();
   });
 
+  // SPEC §10.1: `cyberpdu_{serial}` for PDUs, `{kind}_{hardware id}` for plugs (sanitized alike).
+  it.each([
+    ['cyberpower', undefined, 'cyberpdu_NA1_outlet_1'],
+    ['kasa', '8006ABCDEF', 'kasa_8006ABCDEF_outlet_1'],
+    ['shelly', 'AA:BB:CC:00:11:22', 'shelly_AA_BB_CC_00_11_22_outlet_1'],
+    ['tasmota', undefined, 'tasmota_NA1_outlet_1'], // no hardware id: the serial stands in
+  ])('unique_ids and device identifiers of a %s device', (kind, hardwareId, uniqueId) => {
+    const snap = pduSnapshot({ serial: 'NA1' });
+    const identity = hardwareId === undefined ? snap.identity : { ...snap.identity, hardware_id: hardwareId };
+    const configs = buildPduDiscovery(input({ kind, snapshot: { ...snap, identity } }));
+    const sw = configs.find((c) => c.topic === `homeassistant/switch/${uniqueId}/config`);
+    expect(sw?.payload.unique_id ?? sw?.payload.uniq_id).toBe(uniqueId);
+    const stem = uniqueId.replace(/_outlet_1$/, '');
+    const device = (sw?.payload.device ?? sw?.payload.dev) as Record<string, unknown>;
+    expect(device.identifiers ?? device.ids).toEqual([stem]);
+    expect(configs.every((c) => c.topic.includes(`/${stem}_`))).toBe(true);
+  });
+
   it('no Total Energy entity for a device without an energy reading (it would stay unknown)', () => {
     expect(bySuffix(buildPduDiscovery(input({ snapshot: reducedSnapshot() })), 'total_energy')).toBeUndefined();
     expect(bySuffix(buildPduDiscovery(input({ snapshot: reducedSnapshot({ capabilities: ['total_row'] }) })), 'total_energy')).toBeUndefined();
