@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # power2mqtt: one container with the bridge, the embedded MQTT broker, SQLite history and the
 # dashboard (SPEC §20). Multi-arch: build with `docker buildx build --platform linux/amd64,linux/arm64`;
-# better-sqlite3 compiles in the build stage for the target platform (no prebuilt binary is fetched).
+# better-sqlite3 compiles in the build stage for the target platform (npm_config_build_from_source:
+# its install script would otherwise download a prebuilt binary when one is reachable).
 
 # ---- build: dev dependencies, TypeScript and the dashboard, then drop the dev dependencies ----
 FROM node:22-bookworm-slim AS build
@@ -9,6 +10,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+ENV npm_config_build_from_source=true
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./

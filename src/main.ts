@@ -19,6 +19,7 @@ import { tokenCommand } from './cli/token.js';
 import { watchdogCommand } from './cli/watchdog.js';
 import { VERSION } from './app.js';
 import { errorMessage } from './core/errors.js';
+import { takeSetFlags, useCliSets } from './cli/config-args.js';
 
 const USAGE = `power2mqtt ${VERSION} — CyberPower PDUs to MQTT, Home Assistant and history
 
@@ -54,22 +55,26 @@ commands:
   mqtt-credentials [--config FILE]
                                print the embedded broker's generated user and password
 
+Every command that reads the config also takes --set KEY=VALUE (repeatable): a config value above
+file, saved settings and environment, e.g. --set web.port=9090 --set log.level=debug.
+
 power2mqtt <command> --help shows the options of one command.
 
 exit codes: 0 done · 1 failed at run time (start-up failed, not healthy, device unreachable, …) ·
-2 bad usage or invalid configuration (every problem is printed with its key and the fix)
+2 bad usage or invalid configuration (every problem is printed with its key and the fix) ·
+3 probe: the agent answered but is not a CyberPower ePDU
 `;
 
 /** Usage of the commands that do not print their own. */
 const HELP: Readonly<Record<string, string>> = {
-  run: `usage: power2mqtt run [--config FILE]
+  run: `usage: power2mqtt run [--config FILE] [--set KEY=VALUE]…
 
 Starts the service. The config is --config FILE, else $POWER2MQTT_CONFIG, else ./config.yaml; with
 none of them it runs the demo. Runtime settings saved with PUT /api/config apply above the file,
-POWER2MQTT_* variables above those. SIGTERM/SIGINT stop it cleanly (exit 0); POST
+POWER2MQTT_* variables above those, --set flags (e.g. --set web.port=9090) above everything. SIGTERM/SIGINT stop it cleanly (exit 0); POST
 /api/system/restart restarts it in this process. Exit 1: start-up failed; 2: invalid config.
 `,
-  'check-config': `usage: power2mqtt check-config [--config FILE]
+  'check-config': `usage: power2mqtt check-config [--config FILE] [--set KEY=VALUE]…
 
 Validates the config as \`run\` would load it and prints the effective values, secrets as "***",
 each with its origin (default, file, runtime, env, cli). Exit 0 valid, 2 invalid (every problem listed).
@@ -110,6 +115,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   report: reportCommand,
 };
 
+/** Commands that read the config: they take --set (SPEC §3.1's top layer). */
+const READS_CONFIG: ReadonlySet<string> = new Set([
+  'run', 'check-config', 'healthcheck', 'mqtt-credentials', 'export', 'report', 'switch', 'watchdog', 'stats', 'cleanup', 'backup', 'restore', 'notify', 'token',
+]);
+
 /** Commands that print their own usage for --help. */
 const OWN_HELP: ReadonlySet<string> = new Set(['probe', 'discover', 'mock-pdu', 'export', 'switch', 'watchdog', 'stats', 'cleanup', 'backup', 'restore', 'notify', 'token', 'report']);
 
@@ -135,7 +145,15 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.out(HELP[name] ?? USAGE);
     return 0;
   }
-  return command(args, io);
+  if (!READS_CONFIG.has(name)) return command(args, io);
+  const set = takeSetFlags(args);
+  if (set.error) {
+    io.err(`power2mqtt ${name}: ${set.error}
+`);
+    return 2;
+  }
+  useCliSets(set.sets);
+  return command(set.rest, io);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,4 +1,4 @@
-import { loadConfig, formatIssue, type LoadResult } from '../config/index.js';
+import { loadConfig, formatIssues, type LoadResult } from '../config/index.js';
 import { readSavedSettings } from '../history/settings-store.js';
 
 /** `--config F` anywhere in argv; returns the path and the remaining arguments. */
@@ -22,19 +22,44 @@ export function takeConfigFlag(argv: string[]): { configPath: string | undefined
 }
 
 /**
+ * `--set KEY=VALUE` (repeatable; `--set=KEY=VALUE` too) anywhere in argv: config overrides above
+ * the environment (SPEC §3.1). Returns them by dotted key (the last one of a key wins) and the rest.
+ */
+export function takeSetFlags(argv: string[]): { sets: Record<string, string>; rest: string[]; error?: string } {
+  const sets: Record<string, string> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    let pair: string | undefined;
+    if (a === '--set') pair = argv[++i];
+    else if (a.startsWith('--set=')) pair = a.slice('--set='.length);
+    else {
+      rest.push(a);
+      continue;
+    }
+    const eq = pair?.indexOf('=') ?? -1;
+    if (pair === undefined || eq <= 0) return { sets, rest, error: `--set needs KEY=VALUE with a dotted config key, e.g. --set web.port=9090 (got ${pair === undefined ? 'nothing' : `"${pair}"`})` };
+    sets[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return { sets, rest };
+}
+
+/** The `--set` flags of this process's command (main.ts takes them before the command runs). */
+let cliSets: Record<string, string> = {};
+export function useCliSets(sets: Record<string, string>): void {
+  cliSets = { ...sets };
+}
+
+/**
  * The config as every command sees it (SPEC §3.1): defaults < file < runtime settings saved in the
- * database (PUT /api/config) < env < flags. The database path comes from the first pass.
+ * database (PUT /api/config) < env < `--set` flags. The database path comes from the first pass.
  */
 export function loadFromProcess(configPath: string | undefined): LoadResult {
-  const opts = { configPath, env: process.env, cwd: process.cwd() };
+  const opts = { configPath, env: process.env, cwd: process.cwd(), cli: cliSets };
   const first = loadConfig(opts);
   if (!first.ok) return first;
   const settings = readSavedSettings(first.config.history.path);
   return Object.keys(settings).length === 0 ? first : loadConfig({ ...opts, settings });
 }
 
-export function issuesText(result: Extract<LoadResult, { ok: false }>): string {
-  const n = result.issues.length;
-  const head = `power2mqtt: the configuration is invalid${result.file ? ` (${result.file})` : ''}: ${n} problem${n === 1 ? '' : 's'}`;
-  return `${head}\n${result.issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}\n`;
-}
+export const issuesText = formatIssues;

@@ -9,12 +9,15 @@ export function formatIssue(issue: ConfigIssue): string {
   return issue.hint ? `${issue.path}: ${issue.message}; ${issue.hint}` : `${issue.path}: ${issue.message}`;
 }
 
+/** Every problem of an invalid config, one per line, as every command prints them before exit 2. */
+export function formatIssues(result: Extract<LoadResult, { ok: false }>): string {
+  const n = result.issues.length;
+  const head = `power2mqtt: the configuration is invalid${result.file ? ` (${result.file})` : ''}: ${n} problem${n === 1 ? '' : 's'}`;
+  return `${head}\n${result.issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}\n`;
+}
+
 export function formatCheckConfig(result: LoadResult): { text: string; exitCode: 0 | 2 } {
-  if (!result.ok) {
-    const n = result.issues.length;
-    const head = `config invalid${result.file ? ` (${result.file})` : ''}: ${n} problem${n === 1 ? '' : 's'}`;
-    return { text: [head, ...result.issues.map((i) => `  ${formatIssue(i)}`)].join('\n') + '\n', exitCode: 2 };
-  }
+  if (!result.ok) return { text: formatIssues(result), exitCode: 2 };
   const { config, origins } = result;
   const header = [
     '# power2mqtt check-config: OK',

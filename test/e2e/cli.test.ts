@@ -125,6 +125,21 @@ describe('power2mqtt CLI (built)', () => {
     expect(r.out).toMatch(/level: debug\s+# env/);
   });
 
+  it('--set KEY=VALUE is the top config layer (above env), named as its origin; a bad key or pair exits 2 naming it', async () => {
+    const ok = await run(['check-config', '--set', 'web.port=9090', '--set=log.level=debug'], { POWER2MQTT_LOG__LEVEL: 'warn', POWER2MQTT_WEB__PORT: '8181' });
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/port: 9090\s+# cli/);
+    expect(ok.out).toMatch(/level: debug\s+# cli/);
+    const badKey = await run(['check-config', '--set', 'web.prot=1']);
+    expect(badKey.code).toBe(2);
+    expect(badKey.err).toMatch(/command line \(web\.prot\).*unknown config key/);
+    const badPair = await run(['run', '--set', 'web.port']);
+    expect(badPair).toMatchObject({ code: 2, out: '' });
+    expect(badPair.err).toMatch(/--set needs KEY=VALUE .*\(got "web\.port"\)/);
+    // A command that reads no config does not take it.
+    expect((await run(['probe', '127.0.0.1', '--set', 'web.port=1'])).code).toBe(2);
+  });
+
   it('every command answers --help with its own usage (exit 0); the overview lists the exit codes', async () => {
     const commands = ['run', 'check-config', 'healthcheck', 'probe', 'discover', 'mock-pdu', 'export', 'report', 'switch', 'watchdog', 'stats', 'cleanup', 'notify', 'hash-password', 'token', 'mqtt-credentials'];
     const replies = await Promise.all(commands.map((c) => run([c, '--help'])));

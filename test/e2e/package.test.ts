@@ -115,6 +115,10 @@ describe('Dockerfile', () => {
     expect(run).toMatch(/apt-get install -y --no-install-recommends libjemalloc2/);
     expect(run).toContain(`ln -s "$(dpkg -L libjemalloc2 | grep '/libjemalloc\\.so\\.2$')" ${IMAGE_JEMALLOC}`);
     expect(DOCKERFILE).toMatch(/npm run build/);
+    // better-sqlite3 compiled in the build stage for the target platform, never a downloaded binary (SPEC §2.1).
+    const fromSource = DOCKERFILE.indexOf('\nENV npm_config_build_from_source=true\n');
+    expect(fromSource).toBeGreaterThan(0);
+    expect(fromSource).toBeLessThan(DOCKERFILE.indexOf('RUN npm ci'));
     expect(DOCKERFILE).toMatch(/npm prune --omit=dev/);
   });
 

@@ -146,11 +146,11 @@ describe('formatCheckConfig', () => {
     const { text, exitCode } = formatCheckConfig(result);
     expect(exitCode).toBe(2);
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^config invalid \(.*config\.yaml\): 4 problems$/);
-    expect(lines).toContain('  devices[0].poll_interval_s: must be between 1 and 300 seconds (got 0); use 1 for once per second, or null for the default');
-    expect(lines).toContain("  devices[0].host: is required for an enabled device; set the device's IP address or hostname, or set enabled: false");
-    expect(lines).toContain('  log.levle: is not a known key; did you mean level?');
-    expect(lines).toContain('  POWER2MQTT_WEB__PORTT: unknown config key: "portt" is not a key of web; did you mean POWER2MQTT_WEB__PORT?');
+    expect(lines[0]).toMatch(/^power2mqtt: the configuration is invalid \(\/.*config\.yaml\): 4 problems$/);
+    expect(lines).toContain('  - devices[0].poll_interval_s: must be between 1 and 300 seconds (got 0); use 1 for once per second, or null for the default');
+    expect(lines).toContain("  - devices[0].host: is required for an enabled device; set the device's IP address or hostname, or set enabled: false");
+    expect(lines).toContain('  - log.levle: is not a known key; did you mean level?');
+    expect(lines).toContain('  - POWER2MQTT_WEB__PORTT: unknown config key: "portt" is not a key of web; did you mean POWER2MQTT_WEB__PORT?');
     expect(text).not.toMatch(/\bat .*\.(ts|js):\d+/);
   });
 
