@@ -1,10 +1,10 @@
 import type { Config } from '../config/schema.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { errorMessage } from '../core/errors.js';
-import type { DeviceInfo, DeviceRegistryPort, DiscoveryRecord, DiscoveryRecordStore } from '../core/ports.js';
+import type { DeviceInfo, DeviceRegistryPort, DiscoveryRecordStore } from '../core/ports.js';
 import type { PduSnapshot } from '../core/types.js';
 import { PROFILES } from '../devices/pdu/profiles/index.js';
+import { DiscoveryRecords } from './discovery-records.js';
 import { buildBridgeDiscovery, buildPduDiscovery, staleDiscoveryTopics, type DiscoveryConfig } from './homeassistant/index.js';
 import type { PublishFn } from './publisher.js';
 
@@ -41,61 +41,18 @@ export class DiscoveryPublisher {
   private cleanupTimer: TimerHandle | undefined;
   private birthTimer: TimerHandle | undefined;
   private readonly prefix: string;
-  /** Every topic published and not cleared yet (this run and earlier ones) → its device (null: bridge). */
-  private recorded: Map<string, string | null> | null = null;
-  private recordFailed = false;
+  private readonly records: DiscoveryRecords;
 
   constructor(private readonly d: DiscoveryDeps) {
     this.prefix = d.config.homeassistant.discovery_prefix;
+    this.records = new DiscoveryRecords(d.records ?? null, d.logger);
   }
 
-  private records(): Map<string, string | null> {
-    if (!this.recorded) {
-      let rows: DiscoveryRecord[] = [];
-      this.guard(() => (rows = this.d.records?.discoveryTopics() ?? []));
-      this.recorded = new Map(rows.map((r) => [r.topic, r.device_id]));
-    }
-    return this.recorded;
-  }
-
-  private recordedOf(deviceId: string | null): string[] {
-    return [...this.records()].filter(([, dev]) => dev === deviceId).map(([t]) => t);
-  }
-
-  /** Published now: remembered (written only when new or moved to another device; a failed write is tried again next time). */
-  private remember(topics: Iterable<string>, deviceId: string | null): void {
-    const rec = this.records();
-    const add = [...topics].filter((t) => rec.get(t) !== deviceId);
-    if (add.length === 0 || !this.guard(() => this.d.records?.recordDiscoveryTopics(add.map((topic) => ({ topic, device_id: deviceId }))))) return;
-    for (const t of add) rec.set(t, deviceId);
-  }
-
-  /** Zero-length retained payloads (HA removes the entity), and the records go. */
+  /** Zero-length retained payloads (HA removes the entity), and their records go. */
   private clear(topics: Iterable<string>): void {
-    const rec = this.records();
-    const gone: string[] = [];
-    for (const t of topics) {
-      this.d.publish(t, '', { retain: true, qos: 1 });
-      if (rec.has(t)) gone.push(t);
-    }
-    if (gone.length === 0 || !this.guard(() => this.d.records?.forgetDiscoveryTopics(gone))) return;
-    for (const t of gone) rec.delete(t);
-  }
-
-  /**
-   * Runs a store call; false when it threw. A failing store (database locked, disk full) never
-   * stops discovery: logged once per failure streak.
-   */
-  private guard(fn: () => unknown): boolean {
-    try {
-      fn();
-      this.recordFailed = false;
-      return true;
-    } catch (err) {
-      if (!this.recordFailed) this.d.logger.warn({ err: errorMessage(err) }, 'home assistant discovery records not saved; cleanup after a restart may miss entities');
-      this.recordFailed = true;
-      return false;
-    }
+    const list = [...topics];
+    for (const t of list) this.d.publish(t, '', { retain: true, qos: 1 });
+    this.records.forget(list);
   }
 
   /** Retained configs to look at during start-up (HA's topic scheme, with and without node_id). */
@@ -127,10 +84,10 @@ export class DiscoveryPublisher {
   private publishDevice(snap: PduSnapshot, key: string): number {
     const configs = this.enabledFor(snap.device_id) ? this.build(snap) : [];
     // The first time in a run, what an earlier run published for the device is the previous set.
-    const prev = this.byDevice.get(snap.device_id)?.topics ?? this.recordedOf(snap.device_id);
+    const prev = this.byDevice.get(snap.device_id)?.topics ?? this.records.of(snap.device_id);
     const topics = new Set(configs.map((c) => c.topic));
     for (const c of configs) this.d.publish(c.topic, JSON.stringify(c.payload), { retain: true, qos: 1 });
-    this.remember(topics, snap.device_id);
+    this.records.remember(topics, snap.device_id);
     // An entity that disappeared (capability lost, fewer outlets, discovery switched off): clear it.
     this.clear([...prev].filter((t) => !topics.has(t)));
     this.byDevice.set(snap.device_id, { key, topics });
@@ -174,7 +131,7 @@ export class DiscoveryPublisher {
     const next = new Set(bridge.map((c) => c.topic));
     this.clear([...this.bridgeTopics].filter((t) => !next.has(t)));
     for (const c of bridge) this.d.publish(c.topic, JSON.stringify(c.payload), { retain: true, qos: 1 });
-    this.remember(next, null);
+    this.records.remember(next, null);
     this.bridgeTopics = next;
     return bridge.length;
   }
@@ -197,14 +154,14 @@ export class DiscoveryPublisher {
 
   /** homeassistant.enabled is false: every entity an earlier run created is cleared (SPEC §10.1). */
   clearRecorded(): void {
-    const topics = [...this.records().keys()];
+    const topics = this.records.all().map(([t]) => t);
     this.clear(topics);
     if (topics.length > 0) this.d.logger.info({ cleared: topics.length }, 'home assistant discovery is off: configs of earlier runs cleared');
   }
 
   /** Clears the device's entities, also those of an earlier run when it has not answered in this one. */
   removeDevice(id: string): void {
-    this.clear(new Set([...(this.byDevice.get(id)?.topics ?? []), ...this.recordedOf(id)]));
+    this.clear(new Set([...(this.byDevice.get(id)?.topics ?? []), ...this.records.of(id)]));
     this.byDevice.delete(id);
   }
 
@@ -223,7 +180,7 @@ export class DiscoveryPublisher {
     }));
     // Recorded by an earlier run and not published by this one (device removed, discovery off, a
     // switch or watchdog gone), unless the device is configured and just has not answered yet.
-    for (const [t, dev] of this.records()) if (!current.has(t) && !(dev !== null && pendingIds.has(dev))) stale.add(t);
+    for (const [t, dev] of this.records.all()) if (!current.has(t) && !(dev !== null && pendingIds.has(dev))) stale.add(t);
     this.clear(stale);
     if (stale.size > 0) this.d.logger.info({ cleared: stale.size }, 'stale home assistant discovery configs cleared');
     this.found.clear();
