@@ -17,8 +17,6 @@ export interface InboundContext {
   now: () => number;
   /** Non-retained QoS 1 message (responses, events). */
   respond(topic: string, body: unknown): void;
-  /** The outlet state read back after a command, published at once (retained). */
-  outletState(deviceId: string, outlet: number, state: string): void;
   /** Outlet names changed locally: republish the device's state. */
   namesChanged(deviceId: string): void;
   haOnline(): void;
@@ -81,7 +79,6 @@ async function outletCommand(deviceId: string, outlet: number, payload: Buffer, 
   const r: CommandResult = await ctx.registry.command(deviceId, outlet, parsed.command, {
     force: parsed.force, origin: 'mqtt', ...(parsed.transaction !== undefined ? { transaction: parsed.transaction } : {}),
   });
-  if (r.success && r.state) ctx.outletState(deviceId, outlet, r.state);
   ctx.respond(topic, { success: r.success, command: r.command, outlet, error: r.error, ts: r.ts, ...tx(r.transaction) });
 }
 

@@ -169,6 +169,11 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
       unsubscribers.push(
         bus.on('sample', publishSnapshot),
         bus.on('device.removed', (e) => forgetDevice(e.device_id)),
+        // The state read back after a SET, from whichever side sent the command (MQTT, REST,
+        // dashboard, rules, watchdogs): published now, not at the next poll (SPEC §7.6).
+        bus.on('command.result', (r) => {
+          if (r.success && r.state) readings.set(r.device_id, `outlet/${r.outlet}/state`, r.state);
+        }),
         bus.on('health', (h) => {
           states.update(h.device_id, availabilityMessages(h.to), null);
           publishInfo();
@@ -210,7 +215,6 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
           if (discovery.collect(topic, payload)) return;
           handleInbound(topic, payload, packet.retain, {
             base, haStatusTopic: ha.enabled ? ha.status_topic : null, registry, logger: log, now: () => clock.now(), respond, logOnce,
-            outletState: (id, outlet, state) => readings.set(id, `outlet/${outlet}/state`, state),
             namesChanged: (id) => {
               const snap = registry.snapshot(id);
               if (snap) publishSnapshot(snap);

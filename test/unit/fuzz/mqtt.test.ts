@@ -87,7 +87,7 @@ describe('MQTT fuzzing: inbound payloads never throw and refusals say why', () =
         const ctx: InboundContext = {
           base: 'pdu', haStatusTopic: 'homeassistant/status', registry, bridgeApi: bridgeContext(registry), logger: silentLogger(), now: () => 1_000,
           respond: (rt, body) => responses.push({ topic: rt, body: body as Record<string, unknown> }),
-          outletState: () => {}, namesChanged: () => {}, haOnline: () => {}, logOnce: () => {},
+          namesChanged: () => {}, haOnline: () => {}, logOnce: () => {},
         };
         await handleInbound(t, buf, retained, ctx);
         expect(responses.length).toBeLessThanOrEqual(1);
