@@ -13,6 +13,16 @@ import { isAbsent, type SnmpTransport, type Varbind } from './transport.js';
 // at a deadline. A host that answers without an ePDU identity (a printer, a switch) is not listed.
 
 export const DISCOVERY_CONCURRENCY = 50;
+/** A discovery scan never takes longer than this, whatever was asked. */
+export const DISCOVERY_MAX_MS = 60_000;
+
+/**
+ * Time for a whole scan: every round of `concurrency` silent addresses waits out its timeout, with
+ * room for the answers; at most DISCOVERY_MAX_MS (a /24 at 50 × 1 s: 12 s).
+ */
+export function discoveryBudgetMs(hostCount: number, timeoutMs: number, concurrency = DISCOVERY_CONCURRENCY): number {
+  return Math.min(DISCOVERY_MAX_MS, Math.ceil(hostCount / concurrency) * timeoutMs * 2 + 2000);
+}
 
 export interface PduScanOptions {
   hosts: readonly string[];

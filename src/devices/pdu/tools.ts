@@ -9,7 +9,7 @@ import type { DeviceRegistry } from '../registry.js';
 import { discover } from './discover.js';
 import { abortable } from './get-batched.js';
 import type { SessionOptions } from './net-snmp-transport.js';
-import { DISCOVERY_CONCURRENCY, localInterfaces, scanForPdus } from './network-discovery.js';
+import { DISCOVERY_CONCURRENCY, discoveryBudgetMs, localInterfaces, scanForPdus } from './network-discovery.js';
 import type { PduProfile } from './profiles/types.js';
 import type { SnmpTransport } from './transport.js';
 import type { PduDeviceSettings } from './types.js';
@@ -19,8 +19,6 @@ import type { PduDeviceSettings } from './types.js';
 
 /** A whole connection test takes at most this many request timeouts (GET name, identity, two walks, layout). */
 const TEST_TIMEOUTS = 4;
-/** A discovery scan never takes longer than this, whatever was asked. */
-export const DISCOVERY_MAX_MS = 60_000;
 
 export interface PduToolsDeps {
   registry: DeviceRegistry;
@@ -90,8 +88,7 @@ export function createPduTools(deps: PduToolsDeps): PduToolsPort {
         const net = parseCidr(s);
         return net ? hostsOf(net) : [];
       }))];
-      const rounds = Math.ceil(hosts.length / DISCOVERY_CONCURRENCY);
-      const budgetMs = Math.min(DISCOVERY_MAX_MS, rounds * req.timeout_ms * 2 + 2000);
+      const budgetMs = discoveryBudgetMs(hosts.length, req.timeout_ms);
       const r = await scanForPdus({
         hosts, profile, concurrency: DISCOVERY_CONCURRENCY, budgetMs, transportFactory, clock: deps.clock,
         session: { port: req.port, version: '2c', community: req.community, timeoutMs: req.timeout_ms, retries: 0 },

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverCommand } from '../../../src/cli/discover.js';
 import type { CliIO } from '../../../src/cli/io.js';
 import { RealClock } from '../../../src/core/clock.js';
+import { createSimulatedPdu } from '../../../src/devices/pdu/simulator/agent.js';
 import { discoverKasa, kasaFromAnswer } from '../../../src/devices/plug/discover.js';
 import { startKasaSimulator, type KasaSimulator } from '../../../src/devices/plug/simulator/kasa.js';
 import { startShellySimulator, type ShellySimulator } from '../../../src/devices/plug/simulator/shelly.js';
@@ -24,6 +25,26 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([kasa.close(), shelly.close(), tasmota.close()]);
+});
+
+describe('discover: PDUs over SNMP (SPEC §7.9)', () => {
+  // Silent addresses of an unconnected UDP socket get no ICMP error: each waits out its 1 s, so a
+  // /24 takes ~6 rounds of 50. The PDU sits at .200, past what a 3 s limit reaches.
+  it('scans the whole /24 by default and finds a PDU at .200; a shorter --timeout says what it left out', async () => {
+    const pdu = await createSimulatedPdu({ port: 0, bind: '127.0.0.200', clock: new RealClock(), serial: 'DISC0200' });
+    try {
+      const io = captureIO();
+      expect(await discoverCommand(['--subnet', '127.0.0.0/24', '--port', String(pdu.port), '--json'], io)).toBe(0);
+      const r = JSON.parse(io.stdout) as { pdus: Array<Record<string, unknown>>; hosts_scanned: number; complete: boolean };
+      expect(r).toMatchObject({ hosts_scanned: 254, complete: true });
+      expect(r.pdus).toEqual([expect.objectContaining({ host: '127.0.0.200', serial: 'DISC0200', model: 'PDU44001' })]);
+      const short = captureIO();
+      expect(await discoverCommand(['--subnet', '127.0.0.0/24', '--port', String(pdu.port), '--timeout', '1500'], short)).toBe(0);
+      expect(short.stdout).toMatch(/the time limit ended the SNMP scan: \d+ of 254 addresses asked \(raise --timeout\)/);
+    } finally {
+      await pdu.close();
+    }
+  }, 30_000);
 });
 
 describe('discover --plugs', () => {
