@@ -289,11 +289,21 @@ export function checkRuleForDevice(rule: Rule, device: { id: string; outletCount
     const items = beyond.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
     return issue(`${one ? 'outlet' : 'outlets'} ${items} ${one ? 'is' : 'are'} beyond the ${device.outletCount} outlets of ${device.id}: drop ${one ? 'it' : 'them'} from "outlet" (valid outlets are 1-${device.outletCount})`);
   }
+  return protectedOutletIssue(rule, device);
+}
+
+/**
+ * A rule that would switch a protected outlet of this device off (SPEC §12.2). Needs only the
+ * device's protected outlets (config), not its outlet count, so it is checked when rules load.
+ */
+export function protectedOutletIssue(rule: Rule, device: { id: string; protectedOutlets: readonly number[] }): RuleIssue | null {
   const off = switchesOff(rule);
-  const hit = off ? ruleOutlets(rule, device.outletCount).filter((n) => device.protectedOutlets.includes(n)) : [];
-  if (off && hit.length > 0) {
-    const [what, is, it] = hit.length === 1 ? [`outlet ${hit[0]}`, 'is', 'it'] : [`outlets ${hit.join(', ')}`, 'are', 'them'];
-    return issue(`${what} of ${device.id} ${is} protected, and ${off} would switch ${it} off: drop ${it} from "outlet" or from devices[].protected_outlets`);
-  }
-  return null;
+  if (!off || device.protectedOutlets.length === 0) return null;
+  const hit = ruleOutlets(rule, Math.max(...device.protectedOutlets)).filter((n) => device.protectedOutlets.includes(n));
+  if (hit.length === 0) return null;
+  const [what, is, it] = hit.length === 1 ? [`outlet ${hit[0]}`, 'is', 'it'] : [`outlets ${hit.join(', ')}`, 'are', 'them'];
+  return {
+    rule: rule.name, index: null, field: 'outlet',
+    message: `${what} of ${device.id} ${is} protected, and ${off} would switch ${it} off: drop ${it} from "outlet" or from devices[].protected_outlets`,
+  };
 }

@@ -8,7 +8,7 @@ import type { RuleEdge } from './conditions.js';
 import { devicesOf } from './engine-cache.js';
 import { RulesRuntime } from './engine.js';
 import { ensureDemoRules, readRulesFile, RulesFileWatcher, writeRulesFile } from './file.js';
-import { parseRule, parseRules, ruleToJson } from './schema.js';
+import { parseRule, parseRules, protectedOutletIssue, ruleToJson } from './schema.js';
 
 // The rule set (SPEC §12.6): rules.json is the source of truth. API changes rewrite it
 // atomically; a file edited by hand is reloaded (whole file validated first: an invalid file
@@ -67,6 +67,18 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
     runtime.emit({ rule: issues[0]?.rule ?? null, type: 'reload_failed', details, ts: nowS(), device_id: null, data: { issues } });
   }
 
+  /** Rules that would switch a protected outlet off on a device they name: refused like any invalid rule (SPEC §12.2). */
+  function protectedIssues(list: readonly Rule[]): RuleIssue[] {
+    const all = o.registry.list();
+    return list.flatMap((r) => {
+      for (const id of devicesOf(r, all).ids) {
+        const issue = protectedOutletIssue(r, { id, protectedOutlets: o.registry.info(id)?.protectedOutlets ?? [] });
+        if (issue) return [issue];
+      }
+      return [];
+    });
+  }
+
   /** Apply a parsed file. `strict`: any issue keeps the previous rules (hot reload, SPEC §12.6). */
   function applyFile(json: unknown, strict: boolean, why: string): { ok: true; rules: number } | { ok: false; issues: RuleIssue[] } {
     if (!Array.isArray(json)) {
@@ -75,12 +87,14 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
       return { ok: false, issues };
     }
     const parsed = parseRules(json);
-    if (parsed.issues.length > 0) {
-      reportIssues(parsed.issues, strict ? `${why}; the previous rules stay active` : `${why}; these rules are skipped`);
-      if (strict) return { ok: false, issues: parsed.issues };
+    const refused = protectedIssues(parsed.rules);
+    const issues = [...parsed.issues, ...refused];
+    if (issues.length > 0) {
+      reportIssues(issues, strict ? `${why}; the previous rules stay active` : `${why}; these rules are skipped`);
+      if (strict) return { ok: false, issues };
     }
     raw = json;
-    rules = parsed.rules;
+    rules = parsed.rules.filter((r) => !refused.some((i) => i.rule === r.name));
     runtime.setRules(rules);
     log.info({ rules: rules.length, enabled: rules.filter((r) => r.enabled).length }, 'rules loaded');
     return { ok: true, rules: rules.length };
@@ -128,6 +142,13 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
     const inactive = !rule.enabled ? 'disabled' : devices.problem;
     // Counters persist per rule and device (SPEC §12.5): a disabled rule still shows them.
     return (ids.length ? ids : ['']).map((id) => ({ ...rule, state: { ...idleState(id, inactive), ...runtime.countersOf(rule.name, id) } }));
+  }
+
+  /** A parsed rule from the API, refused when it would switch a protected outlet off. */
+  function checked<T extends { ok: true; rule: Rule } | { ok: false; issues: RuleIssue[] }>(p: T): T | { ok: false; issues: RuleIssue[] } {
+    if (!p.ok) return p;
+    const issues = protectedIssues([p.rule]);
+    return issues.length > 0 ? { ok: false, issues } : p;
   }
 
   function find(name: string): Rule | undefined {
@@ -197,7 +218,7 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
       return r ? (view(r, undefined)[0] ?? null) : null;
     },
     create(input) {
-      const p = parseRule(input, null);
+      const p = checked(parseRule(input, null));
       if (!p.ok) return { ok: false, error: issueText(p.issues), issues: p.issues, code: 'P2M_ERR_VALIDATION' };
       if (find(p.rule.name) || raw.some((x) => nameOf(x) !== null && sameName(nameOf(x) as string, p.rule.name))) {
         return { ok: false, error: `name: a rule named "${p.rule.name}" exists already: pick another name`, code: 'P2M_ERR_CONFLICT' };
@@ -211,7 +232,7 @@ export function createRulesService(o: RulesServiceOptions): RulesService {
       const old = find(name);
       if (!old) return { ok: false, error: `no rule named "${name}"`, code: 'P2M_ERR_NOT_FOUND' };
       const body = input !== null && typeof input === 'object' ? { ...(input as Record<string, unknown>), name: old.name } : input;
-      const p = parseRule(body, null);
+      const p = checked(parseRule(body, null));
       if (!p.ok) return { ok: false, error: issueText(p.issues), issues: p.issues, code: 'P2M_ERR_VALIDATION' };
       const w = commit(raw.map((x) => (nameOf(x) !== null && sameName(nameOf(x) as string, name) ? ruleToJson(p.rule) : x)));
       if (!w.ok) return { ok: false, error: w.error, code: 'P2M_ERR_VALIDATION' };

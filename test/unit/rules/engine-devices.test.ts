@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness, rule } from './engine-harness.js';
 
-// Rules against the devices they act on (SPEC §12.1, §12.2): protected outlets and outlets beyond
-// the device's count make a rule inactive with a reload_failed event naming rule and field;
+// Rules against the devices they act on (SPEC §12.1, §12.2): a rule that would switch a protected
+// outlet off is refused at load; outlets beyond the device's count make a rule inactive once the
+// device's data is in; both with a reload_failed event naming rule and field;
 // `device: "all"` keeps one independent state per device; the default device.
 
 let h: Harness;
@@ -11,7 +12,7 @@ afterEach(async () => h.close());
 const settle = (): Promise<void> => h.clock.advance(0);
 
 describe('checks against the device', () => {
-  it('a rule that would switch a protected outlet off is inactive, with reload_failed naming rule and field', async () => {
+  it('a rule that would switch a protected outlet off is refused when the rules load, naming rule and field; the others run', async () => {
     h = new Harness({ devices: [{ id: 'pdu-01', protectedOutlets: [1] }] });
     h.start([
       rule('all-off', { delay: 0, outlet: 'all' }),
@@ -20,19 +21,35 @@ describe('checks against the device', () => {
       rule('elsewhere', { delay: 0, outlet: 5 }),
     ]);
     const failed = h.eventsOf('reload_failed');
-    expect(failed.map((e) => [e.rule, e.device_id, e.data?.field])).toEqual([
-      ['all-off', 'pdu-01', 'outlet'], ['on-restores-off', 'pdu-01', 'outlet'],
+    expect(failed).toHaveLength(1);
+    expect((failed[0]?.data?.issues as Array<{ rule: string; field: string }>).map((i) => [i.rule, i.field])).toEqual([
+      ['all-off', 'outlet'], ['on-restores-off', 'outlet'],
     ]);
-    expect(failed[0]?.details).toContain('outlet 1 of pdu-01 is protected');
-    expect(failed[1]?.details).toContain('its restore');
-    expect(h.state('all-off').inactive).toContain('outlet: ');
+    expect(failed[0]?.details).toContain('all-off.outlet: outlet 1 of pdu-01 is protected');
+    expect(failed[0]?.details).toContain('on-restores-off.outlet: outlet 1 of pdu-01 is protected, and its restore');
+    expect(h.service.list('pdu-01').map((r) => r.name).sort()).toEqual(['elsewhere', 'on-only']);
     expect(h.state('on-only').inactive).toBeNull();
 
     h.voltage('pdu-01', 105);
     await settle();
     expect(h.sent().sort()).toEqual(['pdu-01:1:on', 'pdu-01:5:off']);
-    h.voltage('pdu-01', 104); // still inactive: the event is not repeated on every sample
-    expect(h.eventsOf('reload_failed')).toHaveLength(2);
+    h.voltage('pdu-01', 104); // the event is not repeated on every sample
+    expect(h.eventsOf('reload_failed')).toHaveLength(1);
+  });
+
+  it('the API refuses such a rule on create and update, and a reload with one keeps the previous rules', async () => {
+    h = new Harness({ devices: [{ id: 'pdu-01', protectedOutlets: [3] }] });
+    h.start([rule('shed', { delay: 0, outlet: 6 })]);
+    const created = h.service.create(rule('bad', { delay: 0, outlet: '2-4' }));
+    expect(created).toMatchObject({ ok: false, code: 'P2M_ERR_VALIDATION' });
+    expect(!created.ok && created.error).toMatch(/outlet 3 of pdu-01 is protected/);
+    expect(h.service.create(rule('fine', { delay: 0, outlet: '2-4', action: 'on', restore: false }))).toMatchObject({ ok: true });
+    const updated = h.service.update('shed', { ...rule('shed', { delay: 0, outlet: 'all' }) });
+    expect(updated).toMatchObject({ ok: false, code: 'P2M_ERR_VALIDATION' });
+    expect(h.readRules().map((r) => [r.name, r.outlet])).toEqual([['shed', 6], ['fine', '2-4']]);
+    h.writeRules([rule('shed', { delay: 0, outlet: 3 })]);
+    expect(h.service.reload()).toMatchObject({ ok: false });
+    expect(h.service.list('pdu-01').map((r) => [r.name, r.outlet])).toEqual([['shed', 6], ['fine', '2-4']]);
   });
 
   it('a rule targeting outlet 12 is inactive on a 10-outlet device and active on a 16-outlet one', async () => {
