@@ -138,7 +138,18 @@ export function createApp(opts: AppOptions): App {
   const health: HealthPort = {
     check() {
       const issues: string[] = [];
-      for (const d of registry.list()) if (d.state !== 'healthy') issues.push(`device ${d.id} is ${d.state}`);
+      const nowS = clock.now() / 1000;
+      for (const d of registry.list()) {
+        if (d.state !== 'healthy') {
+          issues.push(`device ${d.id} is ${d.state}`);
+          continue;
+        }
+        // SPEC §14.2: no data yet, or data older than max(30 s, 3 × the poll interval).
+        const snap = registry.snapshot(d.id);
+        const maxAgeS = Math.max(30, 3 * (registry.info(d.id)?.pollIntervalS ?? 1));
+        if (!snap) issues.push(`device ${d.id} has sent no data yet`);
+        else if (nowS - snap.ts > maxAgeS) issues.push(`device ${d.id}: last data ${Math.round(nowS - snap.ts)} s old`);
+      }
       const w = history?.writer.stats;
       if (w && !w.healthy) issues.push(`history writes failing (${w.write_errors} errors, ${w.held_batches} batches held)`);
       if (mqtt && !mqtt.client.connected) issues.push('mqtt disconnected');

@@ -224,7 +224,8 @@ function summary(d: RegisteredDevice): DeviceSummary {
   const state = d.healthState().state;
   return {
     id: d.id, kind: d.kind, label: d.settings.label, host: d.currentHost(), model: snap?.identity.model ?? null,
-    serial: snap?.identity.serial ?? null, state, availability: availabilityOf(state),
+    // Online from the first successful cycle on (SPEC §7.7), not before it.
+    serial: snap?.identity.serial ?? null, state, availability: snap ? availabilityOf(state) : 'offline',
   };
 }
 

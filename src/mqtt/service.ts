@@ -131,7 +131,10 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
       publishRules(d.id);
       const snap = registry.snapshot(d.id);
       if (snap) publishSnapshot(snap);
-      states.update(d.id, availabilityMessages(d.state), null);
+      // A device not polled yet says nothing until its first cycle (its sample, or a failure state):
+      // an `offline` here, then `online` a moment later, could reach a new subscriber in the wrong
+      // order (aedes delivers the stored retained copy after a live publish that overtook it).
+      if (snap || d.state !== 'healthy') states.update(d.id, availabilityMessages(d.state, snap !== null), null);
     }
   };
 
@@ -175,7 +178,7 @@ export function createMqttService(ctx: MqttServiceContext): MqttService {
           if (r.success && r.state) readings.set(r.device_id, `outlet/${r.outlet}/state`, r.state);
         }),
         bus.on('health', (h) => {
-          states.update(h.device_id, availabilityMessages(h.to), null);
+          states.update(h.device_id, availabilityMessages(h.to, registry.snapshot(h.device_id) !== null), null);
           publishInfo();
         }),
         bus.on('device.event', (e) => respond(deviceTopic(base, e.device_id, 'event'), e)),

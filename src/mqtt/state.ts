@@ -56,9 +56,12 @@ export function summaryMessages(snap: PduSnapshot, meta: DeviceMeta): StateMessa
   return out;
 }
 
-/** Availability follows the transport state (SPEC §7.7): online only while healthy. */
-export function availabilityMessages(state: TransportState): StateMessage[] {
-  const availability = state === 'healthy' ? 'online' : 'offline';
+/**
+ * Availability follows the transport state (SPEC §7.7): online only while healthy, and only once
+ * the device has answered (`answered`: a sample exists; a device never polled is not online).
+ */
+export function availabilityMessages(state: TransportState, answered = true): StateMessage[] {
+  const availability = state === 'healthy' && answered ? 'online' : 'offline';
   return [
     { sub: 'availability', payload: availability, changeKey: availability },
     { sub: 'transport_state', payload: state, changeKey: state },

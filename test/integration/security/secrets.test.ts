@@ -188,7 +188,9 @@ describe('secrets never leave the process (SPEC §16.1, §16.3)', () => {
     // Read every surface an operator (or an attacker with a read token) can see.
     for (const path of ['/api/config', '/api/system/logs?level=debug&limit=5000', '/api/system/backup', '/metrics', '/api/pdus', '/api/health', '/api/system/info', '/api/auth/tokens', '/api/events?limit=1000']) {
       const r = await http('GET', path, auth);
-      expect(r.status, path).toBeLessThan(500);
+      // /api/health answers 503 while a device has no data (sec-v3 does not answer): a verdict, not a failure.
+      if (path === '/api/health') expect([200, 503], path).toContain(r.status);
+      else expect(r.status, path).toBeLessThan(500);
       keep(path.split('?')[0] as string, r.text);
     }
     expect(JSON.parse(surfaces['/api/system/logs']![0]!).count).toBeGreaterThan(40);
