@@ -15,6 +15,20 @@ export interface ErrorBody {
   field?: string;
   /** Every problem when there are several (e.g. the validation issues of a rule). */
   details?: unknown[];
+  /** A device-scoped request that did not say which device: the choices (SPEC §14.1). */
+  available_devices?: string[];
+}
+
+/** 400 naming device_id with the devices to choose from (SPEC §14.1 `{error, available_devices}`). */
+export class DeviceChoiceError extends P2mError {
+  constructor(readonly available: string[]) {
+    super(
+      'P2M_ERR_VALIDATION',
+      available.length === 0 ? 'device_id: no device is configured' : `device_id: several devices (${available.join(', ')}): say which with ?device_id=`,
+      'device_id',
+    );
+    this.name = 'DeviceChoiceError';
+  }
 }
 
 /** A catalogue error that carries the full list of problems to the client as `details`. */
@@ -67,6 +81,7 @@ export function mapError(err: unknown, bodyLimit: number): MappedError {
     const msg = err.field && !err.message.startsWith(err.field) ? `${err.field}: ${err.message}` : err.message;
     const b = body(msg, err.code, err.field);
     if (err instanceof DetailedError) b.details = err.details;
+    if (err instanceof DeviceChoiceError) b.available_devices = err.available;
     return { status: err.http, body: b, internal: false };
   }
   if (typeof err !== 'object' || err === null) return INTERNAL;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { P2mError, type ErrorCode, ERRORS } from '../../core/errors.js';
+import { type ErrorCode, ERRORS } from '../../core/errors.js';
 import type { DeviceInfo, FieldResult } from '../../core/ports.js';
 import { OUTLET_ACTIONS } from '../../core/types.js';
 import type { HttpApp, HttpContext } from '../context.js';
+import { DeviceChoiceError } from '../errors.js';
 import { resolveDevice } from '../resolve-device.js';
 import { errorResponse, statusQuery } from '../schemas.js';
 
@@ -15,7 +16,10 @@ const outletParams = z.object({ n: z.coerce.number().int().min(1).max(256).descr
 // A refused command answers `{ok:false, error, code}` (the original's shape); input errors
 // found before it (validation, unknown device) the server's `{error, code, field}`.
 const okFalse = z.object({ ok: z.literal(false), error: z.string(), code: z.string().nullable() });
-const failure = z.object({ ok: z.literal(false).optional(), error: z.string(), code: z.string().nullable().optional(), field: z.string().optional() });
+const failure = z.object({
+  ok: z.literal(false).optional(), error: z.string(), code: z.string().nullable().optional(), field: z.string().optional(),
+  available_devices: z.array(z.string()).optional(),
+});
 const errors = { 400: failure, 404: failure, 409: failure, 501: failure, 502: failure, 503: failure };
 
 const commandBody = z.strictObject({
@@ -29,7 +33,7 @@ const FIELDS = ['name', 'location', 'contact'] as const;
 function deviceOf(ctx: HttpContext, deviceId: string | undefined): DeviceInfo {
   const r = resolveDevice(ctx.registry, deviceId);
   if (r.found) return r.info;
-  throw new P2mError('P2M_ERR_VALIDATION', `device_id: several devices (${r.available.join(', ')}): say which with ?device_id=`, 'device_id');
+  throw new DeviceChoiceError(r.available);
 }
 
 /** HTTP status of a failed command or SET; SNMP failures are 502 whatever else they say. */
@@ -92,7 +96,7 @@ export function controlRoutes(app: HttpApp, ctx: HttpContext): void {
     {
       schema: {
         tags: TAG, summary: 'Outlet names as shown everywhere (override, else the PDU name)', querystring: statusQuery,
-        response: { 200: z.record(z.string(), z.string()), 400: errorResponse, 404: errorResponse },
+        response: { 200: z.record(z.string(), z.string()), 400: failure, 404: errorResponse },
       },
     },
     async (req) => {

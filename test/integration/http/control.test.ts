@@ -41,8 +41,13 @@ describe('REST outlet and device control', () => {
   it('needs device_id when several devices run, and names the choices', async () => {
     const r = await call('POST', '/api/outlets/3/command', { action: 'off' });
     expect(r.status).toBe(400);
-    expect(r.body).toMatchObject({ field: 'device_id' });
+    expect(r.body).toMatchObject({ field: 'device_id', code: 'P2M_ERR_VALIDATION' });
     expect(String(r.body.error)).toContain('demo-pdu');
+    // SPEC §14.1: `{error, available_devices:[…]}`, as the history routes answer.
+    expect(r.body.available_devices).toEqual(expect.arrayContaining(['demo-pdu', 'rack']));
+    const names = await call('GET', '/api/outlet-names');
+    expect(names.status).toBe(400);
+    expect(names.body.available_devices).toEqual(expect.arrayContaining(['demo-pdu', 'rack']));
     expect((await call('POST', '/api/outlets/3/command?device_id=nope', { action: 'off' })).status).toBe(404);
   });
 
