@@ -48,7 +48,7 @@ export function statusRoutes(app: HttpApp, ctx: HttpContext): void {
       const partB = powerStatus(ctx);
       if (!device.found) return partB;
       const snapshot = ctx.registry.snapshot(device.info.id);
-      return { ...partB, ...pduStatusView(snapshot, device.info, ctx.clock.now() / 1000) };
+      return { ...partB, ...pduStatusView(snapshot, device.info, ctx.clock.now() / 1000, ctx.health.details?.().subsystems.mqtt ?? null) };
     },
   );
 }

@@ -1,4 +1,4 @@
-import type { DeviceInfo } from '../../core/ports.js';
+import type { DeviceInfo, HealthDetails } from '../../core/ports.js';
 import type { PduSnapshot, SourceName, SourceReading } from '../../core/types.js';
 import type { PduStatusView } from '../schemas.js';
 
@@ -44,7 +44,7 @@ function outletName(name: string, override: string | null): string {
  * The PDU status object of one device. `nowS` (epoch seconds) only feeds `data_age_seconds`.
  * Without a snapshot the data keys are absent and `pdu_error` says why (§14.3).
  */
-export function pduStatusView(snap: PduSnapshot | null, info: DeviceInfo, nowS: number): PduStatusView {
+export function pduStatusView(snap: PduSnapshot | null, info: DeviceInfo, nowS: number, mqtt: HealthDetails['subsystems']['mqtt'] = null): PduStatusView {
   if (!snap) return { pdu_error: NO_DATA_YET };
   const id = snap.identity;
   const inputs: NonNullable<PduStatusView['inputs']> = {};
@@ -78,8 +78,8 @@ export function pduStatusView(snap: PduSnapshot | null, info: DeviceInfo, nowS: 
       total_outlets: Object.keys(outlets).length,
     },
     identity: { ...id },
-    // No port reports the MQTT connection to the web server yet; null rather than a guess.
-    mqtt: null,
+    // The bridge's MQTT connection, as in /api/health (null: MQTT is not running).
+    mqtt,
     data_age_seconds: Math.max(0, Math.round((nowS - snap.ts) * 10) / 10),
     ts: snap.ts,
   };

@@ -51,6 +51,14 @@ describe('REST outlet and device control', () => {
     expect((await call('POST', '/api/outlets/3/command?device_id=nope', { action: 'off' })).status).toBe(404);
   });
 
+  it('/api/status Part A carries the bridge\'s MQTT connection (SPEC §14.3), as /api/health does', async () => {
+    const r = await call('GET', '/api/status?device_id=demo-pdu');
+    expect(r.status).toBe(200);
+    const health = await call('GET', '/api/health');
+    const mqtt = (health.body.subsystems as Json).mqtt as Json;
+    expect(r.body.mqtt).toMatchObject({ connected: true, broker: mqtt.broker, reconnect_count: 0 });
+  });
+
   it('switches an outlet on the PDU and answers after the SET with the read-back state', async () => {
     const r = await call('POST', '/api/outlets/3/command?device_id=demo-pdu', { action: 'off' });
     expect(r).toEqual({ status: 200, body: { outlet: 3, action: 'off', device_id: 'demo-pdu', ok: true, state: 'off' } });
