@@ -37,6 +37,23 @@ export class DeviceRegistry implements DeviceRegistryPort {
     if (this.devices.has(device.id)) throw new Error(`device id "${device.id}" registered twice`);
     this.devices.set(device.id, device);
     for (const o of this.state?.outletNames(device.id) ?? []) device.nameOverrides.set(o.outlet, o.name);
+    if (device.kind === 'cyberpower' && (device.settings.fromConfig ?? true)) this.followConfigDevice(device);
+  }
+
+  /**
+   * A config-file PDU that address recovery moved (SPEC §7.7) is polled at its new address after a
+   * restart too, for as long as the config names the host it had when it moved; a config edit of
+   * the host wins. (Runtime devices keep the move in their saved spec, addDevice.)
+   */
+  private followConfigDevice(device: PduDevice): void {
+    const state = this.state;
+    if (!state) return;
+    const configured = device.settings.host;
+    const moved = state.movedHost(device.id);
+    if (moved && moved.configured === configured && moved.host !== configured) device.useSavedHost(moved.host);
+    device.onHostChanged((host) => {
+      if (this.devices.get(device.id) === device) state.saveMovedHost(device.id, configured, host);
+    });
   }
 
   /**

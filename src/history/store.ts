@@ -7,7 +7,7 @@ import { dailyRows, monthlyRows, type EnergyRange } from './energy-store.js';
 import { energySummary, storedDayCost } from './energy-summary.js';
 import type { EnergyDayRow, EnergyMonthRow, EnergySummary } from './energy/index.js';
 import {
-  clearOutletName, deleteDiscoveryTopic, insertEvent, listDiscoveryTopics, listEvents, listOutages, listOutletNames, listRuntimeDevices, recordDiscoveryTopic, removeRuntimeDevice, saveRuntimeDevice, setOutletName,
+  clearOutletName, deleteDiscoveryTopic, insertEvent, kvGet, kvSet, listDiscoveryTopics, listEvents, listOutages, listOutletNames, listRuntimeDevices, recordDiscoveryTopic, removeRuntimeDevice, saveRuntimeDevice, setOutletName,
   type EventInput, type EventQuery, type EventRecord, type OutageRecord,
 } from './events.js';
 import type { DbHandle } from './handle.js';
@@ -18,6 +18,9 @@ import type { HistoryWriter, WriterStats } from './writer.js';
 
 // The programmatic API of the history store (issue 5 §9): the web server and the CLI use this;
 // no SQL outside src/history/.
+
+/** kv key prefix of a config device's address found by address recovery (SPEC §7.7). */
+const MOVED_HOST_KEY = 'device.moved_host.';
 
 export interface HistoryResult {
   window: Window;
@@ -145,6 +148,17 @@ export class HistoryStore implements DeviceStateStore, DiscoveryRecordStore {
 
   removeRuntimeDevice(deviceId: string): void {
     removeRuntimeDevice(this.handle.db, deviceId);
+  }
+
+  movedHost(deviceId: string): { configured: string; host: string } | null {
+    const v = kvGet(this.handle.db, `${MOVED_HOST_KEY}${deviceId}`);
+    if (typeof v !== 'object' || v === null) return null;
+    const { configured, host } = v as Record<string, unknown>;
+    return typeof configured === 'string' && typeof host === 'string' ? { configured, host } : null;
+  }
+
+  saveMovedHost(deviceId: string, configured: string, host: string): void {
+    kvSet(this.handle.db, `${MOVED_HOST_KEY}${deviceId}`, { configured, host }, Math.floor(this.opts.clock.now() / 1000));
   }
 
   discoveryTopics(): DiscoveryRecord[] {

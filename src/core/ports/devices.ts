@@ -103,6 +103,12 @@ export interface DeviceStateStore {
   runtimeDevices(): Array<RuntimeDeviceSpec & { id: string }>;
   saveRuntimeDevice(spec: RuntimeDeviceSpec & { id: string }): void;
   removeRuntimeDevice(deviceId: string): void;
+  /**
+   * Where address recovery last found a config-file device (SPEC §7.7 `ip_changed`), with the
+   * host the config named then: the override holds only while the config still names that host.
+   */
+  movedHost(deviceId: string): { configured: string; host: string } | null;
+  saveMovedHost(deviceId: string, configured: string, host: string): void;
 }
 
 /** A Home Assistant discovery config topic the bridge published; device_id null = the bridge device's. */

@@ -273,18 +273,30 @@ export class PduDevice extends PolledDevice {
 
   /** The serial answered at another address (address recovery): poll and command it there. */
   private moveTo(from: string, to: string, serial: string): void {
-    this.host = to;
-    this.transport.close();
-    this.transport = this.deps.transportFactory(this.sessionOptions(this.settings.community));
-    this.commander.resetWriter();
-    this.rediscover = true;
+    this.useHost(to);
     this.log.warn({ from, to, serial }, 'pdu found at a new address');
     this.emitEvent('ip_changed', `serial ${serial} moved from ${from} to ${to}`, { from, to, serial });
     this.hostListener?.(to);
     this.target?.triggerNow();
   }
 
-  /** Called with the new address after an ip_changed (the registry persists it for runtime devices). */
+  /** Before start: poll the PDU where address recovery found it in an earlier run (SPEC §7.7). */
+  useSavedHost(host: string): void {
+    this.log.info({ host, configured: this.settings.host }, 'pdu polled at the address found by an earlier run');
+    this.useHost(host);
+  }
+
+  /** Poll and command the PDU at `host` from now on. */
+  private useHost(host: string): void {
+    if (host === this.host) return;
+    this.host = host;
+    this.transport.close();
+    this.transport = this.deps.transportFactory(this.sessionOptions(this.settings.community));
+    this.commander.resetWriter();
+    this.rediscover = true;
+  }
+
+  /** Called with the new address after an ip_changed (the registry persists it). */
   onHostChanged(fn: (host: string) => void): void {
     this.hostListener = fn;
   }

@@ -13,6 +13,9 @@ import { NetSnmpTransport } from '../../../src/devices/pdu/net-snmp-transport.js
 import { getProfile } from '../../../src/devices/pdu/profiles/index.js';
 import { createSimulatedPdu, type SimulatedPdu } from '../../../src/devices/pdu/simulator/agent.js';
 import { DeviceRegistry } from '../../../src/devices/registry.js';
+import { HistoryStore } from '../../../src/history/store.js';
+import { configSchema } from '../../../src/config/index.js';
+import { tempHistory } from '../../support/history.js';
 
 const clock = new RealClock();
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -73,6 +76,40 @@ describe('address recovery by serial', () => {
     expect(h.registry.get('cfg')!.settings.host).toBe('127.0.0.2');
   }, 30_000);
 
+  it('a config device that moved is polled at its new address after a restart, until the config names another host', async () => {
+    const probe = await createSimulatedPdu({ port: 0, bind: '127.0.0.3', clock, serial: 'DHCP0003', seed: 5 });
+    const port = probe.port;
+    await probe.close();
+    await sim('127.0.0.3', port, 'DHCP0003');
+    const h = tempHistory();
+    cleanups.push(() => h.cleanup());
+    const store = new HistoryStore(h.handle, { retentionDays: 30, clock: h.clock, writer: null, tariff: configSchema.parse({}).energy.tariff, timezone: '' });
+    const run = (host: string) => {
+      const r = harness();
+      r.registry.useStateStore(store);
+      r.registry.add(new PduDevice(settings({ id: 'cfg', host, port, expectedSerial: 'DHCP0003', ...FAST }), r.deps));
+      return r;
+    };
+    const first = run('127.0.0.2');
+    first.registry.startAll(first.scheduler, 10);
+    await vi.waitFor(() => expect(first.events.map((e) => e.type)).toContain('ip_changed'), { timeout: 15_000, interval: 50 });
+    expect(store.movedHost('cfg')).toEqual({ configured: '127.0.0.2', host: '127.0.0.3' });
+    await first.scheduler.stop();
+    await first.registry.stopAll();
+    // Restart, same config: polled at .3 from the first cycle (no failed cycles, no new scan).
+    const second = run('127.0.0.2');
+    expect(second.registry.list()[0]).toMatchObject({ host: '127.0.0.3' });
+    second.registry.startAll(second.scheduler, 10);
+    await vi.waitFor(() => expect(second.registry.list()[0]).toMatchObject({ state: 'healthy', serial: 'DHCP0003' }), { timeout: 5000, interval: 50 });
+    expect(second.registry.pollStats()[0]!.failures).toBe(0);
+    expect(second.events.filter((e) => e.type === 'ip_changed')).toHaveLength(0);
+    await second.scheduler.stop();
+    await second.registry.stopAll();
+    // The user edits the config's host: the file wins over the remembered move.
+    const third = run('127.0.0.5');
+    expect(third.registry.list()[0]).toMatchObject({ host: '127.0.0.5' });
+  }, 30_000);
+
   it('a runtime device that moved keeps its new address (persisted in its stored spec)', async () => {
     const first = await createSimulatedPdu({ port: 0, bind: '127.0.0.2', clock, serial: 'DHCP0002', seed: 5 });
     const port = first.port;
@@ -81,7 +118,7 @@ describe('address recovery by serial', () => {
     const saved: Array<RuntimeDeviceSpec & { id: string }> = [];
     const store: DeviceStateStore = {
       outletNames: () => [], saveOutletName: () => {}, runtimeDevices: () => [], removeRuntimeDevice: () => {},
-      saveRuntimeDevice: (s) => saved.push({ ...s }),
+      movedHost: () => null, saveMovedHost: () => {}, saveRuntimeDevice: (s) => saved.push({ ...s }),
     };
     const h = harness((spec, deps) => new PduDevice(settings({ ...FAST, id: spec.id, host: spec.host, port: spec.port ?? 161, fromConfig: false }), deps));
     h.registry.useStateStore(store);
