@@ -24,3 +24,18 @@ export function deadlineSignal(clock: Clock, ms: number, reason: string): { sign
   const timer = clock.setTimeout(() => ac.abort(new Error(reason)), ms);
   return { signal: ac.signal, cancel: () => clock.clearTimeout(timer) };
 }
+
+/**
+ * Waits for `work` at most `ms` on `clock`: true when it settled in time, false when the time ran
+ * out (the work goes on; shutdown paths use this so one hung part cannot hold up the rest).
+ */
+export async function settlesWithin(clock: Clock, work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<Clock['setTimeout']> | undefined;
+  const late = new Promise<false>((resolve) => (timer = clock.setTimeout(() => resolve(false), ms)));
+  const settled = work.then(() => true as const, () => true as const);
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clock.clearTimeout(timer);
+  }
+}

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { settlesWithin } from '../core/concurrency.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from './db.js';
@@ -158,13 +159,10 @@ export class WalCheckpointer {
     this.worker = null;
     w.postMessage('close');
     // A checkpoint stuck in the file system (a hung fsync) must not hold up the shutdown.
-    let timer: TimerHandle | undefined;
-    const late = new Promise<boolean>((resolve) => (timer = this.opts.clock.setTimeout(() => resolve(true), STOP_WAIT_MS)));
-    if (await Promise.race([this.exited.then(() => false), late])) {
+    if (!(await settlesWithin(this.opts.clock, this.exited, STOP_WAIT_MS))) {
       this.log.warn({ wait_ms: STOP_WAIT_MS }, 'WAL checkpoint worker did not stop in time; terminating it');
       void w.terminate();
     }
-    this.opts.clock.clearTimeout(timer);
     this.pending?.({ ok: false, error: 'stopped', ms: 0 });
     this.pending = null;
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { RealClock, type Clock } from '../core/clock.js';
+import { settlesWithin } from '../core/concurrency.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { parsePasswordHash, verifyPassword } from '../core/password.js';
@@ -274,13 +275,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         new Promise<void>((r) => server.close(() => r())),
         new Promise<void>((r) => broker.close(() => r())),
       ]);
-      let timer: ReturnType<Clock['setTimeout']> | undefined;
-      const timeout = new Promise<void>((r) => (timer = clock.setTimeout(r, CLOSE_TIMEOUT_MS)));
       // Shutdown ends every connection now: aedes only knows clients that sent CONNECT, and
       // server.close() would otherwise wait for the rest.
       for (const s of sockets) if (!s.destroyed) s.destroy();
-      await Promise.race([done.then(() => undefined), timeout]);
-      clock.clearTimeout(timer);
+      await settlesWithin(clock, done, CLOSE_TIMEOUT_MS);
       for (const s of sockets) s.destroy();
     })();
     return closing;

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { EventBus } from '../core/bus.js';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
+import { settlesWithin } from '../core/concurrency.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { NotifyQueueStore, QueuedNotification } from '../core/notify.js';
@@ -261,10 +262,7 @@ export function createNotifier(ctx: NotifierContext): Notifier {
         h.timer = undefined;
         h.timerAt = null;
       }
-      let limit: TimerHandle | undefined;
-      const bounded = new Promise<void>((resolve) => (limit = clock.setTimeout(resolve, STOP_WAIT_MS)));
-      await Promise.race([Promise.all([...hooks.values()].map((h) => h.running)), bounded]);
-      clock.clearTimeout(limit);
+      await settlesWithin(clock, Promise.all([...hooks.values()].map((h) => h.running)), STOP_WAIT_MS);
     },
     notify(webhook, event, data, text) {
       if (webhook !== null && !hooks.has(webhook)) {

@@ -1,5 +1,6 @@
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
+import { settlesWithin } from '../../core/concurrency.js';
 import { errorMessage, type ErrorCode } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { CommandOptions, DeviceField, FieldResult } from '../../core/ports.js';
@@ -11,6 +12,10 @@ import { rowFor } from './discover.js';
 import type { PduLayout } from './layout.js';
 import { instanceOid } from './plan.js';
 import { SnmpError, SnmpType, type SnmpTransport } from './transport.js';
+
+/** SPEC §3.3: at shutdown, SETs already asked for get this long to finish; the rest are not sent. */
+export const SHUTDOWN_SET_GRACE_MS = 5000;
+const STOPPING = 'the bridge is shutting down: command not sent';
 
 export interface CommanderDeps {
   settings: PduDeviceSettings;
@@ -31,6 +36,8 @@ export interface CommanderDeps {
 export class PduCommander {
   private readonly queue = new SerialQueue();
   private writer: SnmpTransport | undefined;
+  /** draining: no new commands, queued ones still run; closed: queued ones are answered unsent. */
+  private phase: 'open' | 'draining' | 'closed' = 'open';
 
   constructor(private readonly d: CommanderDeps) {}
 
@@ -59,7 +66,10 @@ export class PduCommander {
     );
     const command = (parseAction(rawAction) ?? rawAction) as OutletAction;
     if (!check.ok) return this.finish(this.result(outlet, command, started, opts, { error: check.error, code: check.code }));
+    const refused = () => this.finish(this.result(outlet, command, started, opts, { error: STOPPING, code: 'P2M_ERR_DEVICE_UNAVAILABLE' }));
+    if (this.phase !== 'open') return refused();
     return this.queue.run(async () => {
+      if (this.phase === 'closed') return refused();
       const profile = this.d.settings.profile;
       const value = profile.writes.outletCommandValues[check.action];
       try {
@@ -135,7 +145,9 @@ export class PduCommander {
   private setValue(field: string, shown: string, oid: string, type: number, value: unknown): Promise<FieldResult> {
     if (this.readOnly) return Promise.resolve(this.field(field, shown, 'read-only device', 'P2M_ERR_READ_ONLY'));
     if (!this.d.live()) return Promise.resolve(this.field(field, shown, 'device unavailable', 'P2M_ERR_DEVICE_UNAVAILABLE'));
+    if (this.phase !== 'open') return Promise.resolve(this.field(field, shown, STOPPING, 'P2M_ERR_DEVICE_UNAVAILABLE'));
     return this.queue.run(async () => {
+      if (this.phase === 'closed') return this.field(field, shown, STOPPING, 'P2M_ERR_DEVICE_UNAVAILABLE');
       try {
         await this.write().set([{ oid, type, value }]);
         return this.field(field, shown, null, null);
@@ -188,8 +200,15 @@ export class PduCommander {
     this.writer = undefined;
   }
 
-  async stop(): Promise<void> {
-    await this.queue.idle();
+  /** Let the SETs already asked for finish, for at most `graceMs` (SPEC §3.3); refuse new ones. */
+  async stop(graceMs = SHUTDOWN_SET_GRACE_MS): Promise<void> {
+    this.phase = 'draining';
+    const waiting = this.queue.pending;
+    const drained = await settlesWithin(this.d.clock, this.queue.idle(), graceMs);
+    this.phase = 'closed';
+    if (!drained) {
+      this.d.logger.warn({ queued: waiting, still_pending: this.queue.pending, waited_ms: graceMs }, 'outlet commands not finished at shutdown: the rest are not sent');
+    }
     this.writer?.close();
   }
 }

@@ -108,9 +108,10 @@ export class PduDevice extends PolledDevice {
     });
   }
 
-  async stop(): Promise<void> {
+  /** Stop polling; SETs already queued get `setGraceMs` to finish (SPEC §3.3). */
+  async stop(setGraceMs?: number): Promise<void> {
     this.stopped = true;
-    await this.commander.stop();
+    await this.commander.stop(setGraceMs);
     this.transport.close();
   }
 

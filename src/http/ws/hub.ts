@@ -1,5 +1,6 @@
 import type { EventBus } from '../../core/bus.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
+import { settlesWithin } from '../../core/concurrency.js';
 import { errorMessage as describe } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { DeviceRegistryPort, OutagePort, RulesPort } from '../../core/ports.js';
@@ -175,12 +176,7 @@ export class WsHub {
     if (this.clients.size === 0) return;
     const gone = new Promise<void>((resolve) => this.closedWaiters.add(resolve));
     for (const c of this.clients) c.close(CLOSE_GOING_AWAY, 'server shutting down');
-    let timer: TimerHandle | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = this.d.clock.setTimeout(resolve, this.o.shutdownGraceMs);
-    });
-    await Promise.race([gone, grace]);
-    this.d.clock.clearTimeout(timer);
+    await settlesWithin(this.d.clock, gone, this.o.shutdownGraceMs);
     for (const c of [...this.clients]) {
       c.socket.terminate();
       this.remove(c, 1006);
