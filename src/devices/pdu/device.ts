@@ -21,7 +21,8 @@ import type { PduDeviceSettings } from './types.js';
 
 import type { PollPlan } from './plan.js';
 import { detectReboot } from './reboot.js';
-import type { SnmpTransport } from './transport.js';
+import { SnmpError, type SnmpTransport } from './transport.js';
+import { FRESH_RENEWAL, onSocketError, type RenewalState } from './session-renewal.js';
 import { PolledDevice } from '../polled-device.js';
 
 export type { PduDeviceSettings } from './types.js';
@@ -59,6 +60,7 @@ export class PduDevice extends PolledDevice {
   private host: string;
   private readonly recovery: AddressRecovery;
   private hostListener: ((host: string) => void) | null = null;
+  private renewal: RenewalState = FRESH_RENEWAL;
   private readonly log: Logger;
   private readonly failureLog = new OncePerState();
   private readonly decodeLog = new OncePerState(''); // '' = no problems: silent until the first one
@@ -151,6 +153,7 @@ export class PduDevice extends PolledDevice {
       sampled = true;
     } catch (err) {
       this.failed(errorMessage(err));
+      if (err instanceof SnmpError && err.kind === 'socket') this.renewAfterSocketError();
     } finally {
       if (!sampled) this.failedCycles++;
     }
@@ -228,6 +231,7 @@ export class PduDevice extends PolledDevice {
     this.reportDecodeProblems(snap.errors);
     if (success.changed) this.rediscover = true; // re-read identity after recovery (SPEC §6)
     this.apply(success);
+    this.renewal = FRESH_RENEWAL;
     this.failureLog.clear();
     if (this.current === null || success.changed) this.log.info(sampleSummary(snap), 'pdu polling');
     const derived = deriveEvents(this.current, snap);
@@ -257,6 +261,22 @@ export class PduDevice extends PolledDevice {
     else this.log.info('pdu values decode cleanly again');
   }
 
+  /** A socket-level error: a new session, at most once per backoff step (SPEC §7.7). */
+  private renewAfterSocketError(): void {
+    const step = onSocketError(this.renewal, this.deps.clock.monotonic());
+    this.renewal = step.next;
+    if (!step.renew || this.stopped) return;
+    this.log.debug({ next_after_ms: step.next.backoffMs }, 'snmp session recreated after a socket error');
+    this.newSession();
+  }
+
+  /** Fresh read session (re-resolves the host name on its first send); the write one follows on the next SET. */
+  private newSession(): void {
+    this.transport.close();
+    this.transport = this.deps.transportFactory(this.sessionOptions(this.settings.community));
+    this.commander.resetWriter();
+  }
+
   private failed(error: string): void {
     // Monotonic: the time only spaces recovery attempts (every 60 s / 300 s); on the wall clock a
     // step forward counted as a failed attempt (five → `lost`) and a step back stopped them.
@@ -264,8 +284,7 @@ export class PduDevice extends PolledDevice {
     if (this.failureLog.changed(error)) this.log.warn({ error, consecutive_failures: step.next.consecutiveFailures, state: step.next.state }, 'pdu poll failed');
     if (step.recoveryAttempt) {
       // Recovery attempt: a fresh session (re-resolves the host name on the next send).
-      this.transport.close();
-      this.transport = this.deps.transportFactory(this.sessionOptions(this.settings.community));
+      this.newSession();
       this.rediscover = true;
       this.recovery.attempt(step.next.state, this.settings.expectedSerial || this.firstSerial);
     }
@@ -291,9 +310,7 @@ export class PduDevice extends PolledDevice {
   private useHost(host: string): void {
     if (host === this.host) return;
     this.host = host;
-    this.transport.close();
-    this.transport = this.deps.transportFactory(this.sessionOptions(this.settings.community));
-    this.commander.resetWriter();
+    this.newSession();
     this.rediscover = true;
   }
 
