@@ -235,6 +235,10 @@ export function createApp(opts: AppOptions): App {
           protocolVersion: config.mqtt.protocol_version, rejectUnauthorized: config.mqtt.reject_unauthorized, timeoutMs: 5000, clock,
         });
       },
+      brokerCredentials() {
+        const g = broker?.generated;
+        return broker && g ? { username: g.username, password: g.password, file: g.file, bind: config.mqtt.embedded.bind, port: broker.port } : null;
+      },
     };
   }
 
@@ -383,6 +387,18 @@ export function createApp(opts: AppOptions): App {
       // already true at start-up fires after its delay, SPEC §12.4).
       rules.start();
       watchdogs.start();
+      // Weekly/monthly reports: scheduled at 00:30 local, back-filled shortly after start (SPEC §13.7).
+      reports = createReportsService({ config, logger, clock, data: reportData(history.store, history.power), registry });
+      reports.start();
+      // The web server before the pollers (SPEC §3.2): a port that cannot be bound stops start-up
+      // before anything polls or switches.
+      http = createHttpService({
+        config, logger, clock, bus, registry, switches, checks: history.power, outages, health, demo, version: VERSION, rules,
+        events: history.rules, history: history.queries, auth: history.auth, reports, watchdogs,
+        pduTools: createPduTools({ registry, profile: getProfile(config.snmp.profile), transportFactory: deps.transportFactory, clock }),
+        settings, system: systemPort(connection), deviceState: history.store,
+      });
+      await http.start();
       registry.startAll(scheduler);
       if (config.snmp.traps.enabled) {
         const t = config.snmp.traps;
@@ -397,16 +413,6 @@ export function createApp(opts: AppOptions): App {
           return null;
         });
       }
-      // Weekly/monthly reports: scheduled at 00:30 local, back-filled shortly after start (SPEC §13.7).
-      reports = createReportsService({ config, logger, clock, data: reportData(history.store, history.power), registry });
-      reports.start();
-      http = createHttpService({
-        config, logger, clock, bus, registry, switches, checks: history.power, outages, health, demo, version: VERSION, rules,
-        events: history.rules, history: history.queries, auth: history.auth, reports, watchdogs,
-        pduTools: createPduTools({ registry, profile: getProfile(config.snmp.profile), transportFactory: deps.transportFactory, clock }),
-        settings, system: systemPort(connection), deviceState: history.store,
-      });
-      await http.start();
       for (const s of registry.restoreRuntimeDevices()) log.warn({ device_id: s.id, error: s.error }, 'saved runtime device not restored');
       const pdus = registry.all().filter((d) => d.kind === 'cyberpower');
       const plugs = registry.all().filter((d) => d.kind !== 'cyberpower');
@@ -420,7 +426,7 @@ export function createApp(opts: AppOptions): App {
           demo: config.demo.enabled,
           simulator: simulator ? `udp://127.0.0.1:${simulator.port}` : null,
           mqtt: broker ? `embedded broker on mqtt://${config.mqtt.embedded.bind}:${broker.port}` : redactUrl(connection.url),
-          pdus: pdus.map((d) => `${d.id}@${d.settings.host}:${d.settings.port}/${d.settings.pollIntervalMs / 1000}s`),
+          pdus: pdus.map((d) => `${d.id}@${d.currentHost()}:${d.settings.port}/${d.settings.pollIntervalMs / 1000}s`),
           plugs: plugs.map((d) => `${d.id}@${d.kind}://${d.settings.host}:${d.settings.port}/${d.settings.pollIntervalMs / 1000}s`),
           switches: switchCount,
           web: webUrl,

@@ -57,4 +57,15 @@ export interface SystemPort {
   restart(): { ok: true } | { ok: false; error: string };
   /** Connects to an MQTT broker once (5 s limit) with the given or the running connection settings. */
   testMqtt(input: { url?: string | undefined; username?: string | undefined; password?: string | undefined }): Promise<{ success: boolean; message?: string; error?: string }>;
+  /** The embedded broker's generated user (SPEC §16.3), or null when it has none. */
+  brokerCredentials(): GeneratedBrokerUser | null;
+}
+
+export interface GeneratedBrokerUser {
+  username: string;
+  password: string;
+  /** where it is stored (`mqtt-credentials.yaml` in the data dir) */
+  file: string;
+  bind: string;
+  port: number;
 }

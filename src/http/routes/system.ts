@@ -36,6 +36,9 @@ const restoreBody = z.object({
   app_version: z.string().optional(),
   sections: z.record(z.string(), z.unknown()),
 });
+const brokerUserView = z.object({
+  username: z.string(), password: z.string(), file: z.string(), bind: z.string(), port: z.number().int(),
+});
 const restoreView = z.object({ ok: z.literal(true), restored: z.array(z.string()), counts: z.record(z.string(), z.number().int()) });
 
 export function requireSystem(ctx: HttpContext): SystemPort {
@@ -112,6 +115,28 @@ export function systemRoutes(app: HttpApp, ctx: HttpContext): void {
       }
       log.info({ restored, counts }, 'backup restored');
       return { ok: true as const, restored, counts };
+    },
+  );
+
+  app.get(
+    '/api/system/mqtt-credentials',
+    {
+      config: admin,
+      schema: {
+        tags: TAG, summary: 'The embedded broker\'s generated user and password, for MQTT clients such as Home Assistant (SPEC §16.3)',
+        response: { 200: brokerUserView, 404: errorResponse, 503: errorResponse },
+      },
+    },
+    async (_req, reply) => {
+      const user = requireSystem(ctx).brokerCredentials();
+      if (!user) {
+        throw new P2mError(
+          'P2M_ERR_NOT_FOUND',
+          'the embedded broker has no generated user: it is off, bound to loopback, or mqtt.embedded.users / allow_anonymous is set (use those credentials)',
+        );
+      }
+      void reply.header('cache-control', 'no-store');
+      return user;
     },
   );
 

@@ -70,6 +70,35 @@ if (requires('chromium', chromiumAvailability())) {
     });
   });
 
+  describe('the embedded broker\'s generated user in Settings (chromium, SPEC §16.3)', () => {
+    let exposed: TestApp;
+    beforeAll(async () => {
+      // A broker bound beyond loopback with no users gets a generated user; clients still connect on 127.0.0.1.
+      exposed = await startTestApp({ web: { auth: { users: configUsersInput() } }, mqtt: { embedded: { bind: '0.0.0.0' } } });
+    }, 60_000);
+    afterAll(() => exposed?.stop());
+
+    it('an admin sees the user and, on request, the password that the broker accepts; a viewer does not see the card', async () => {
+      const generated = exposed.app.broker?.generated;
+      expect(generated?.username).toBe('power2mqtt');
+      const page = await browser.page(1280, 900);
+      await page.goto(`${exposed.webUrl as string}/settings`);
+      await signIn(page, 'ada', PASSWORDS.admin);
+      const card = page.locator('section, article, div').filter({ has: page.getByRole('heading', { name: 'MQTT broker user' }) }).last();
+      await card.getByText('power2mqtt', { exact: true }).waitFor({ timeout: 10_000 });
+      const password = card.getByLabel('Broker password');
+      expect(await password.textContent()).not.toContain(generated!.password);
+      await card.getByRole('button', { name: 'Show password' }).click();
+      expect(await password.textContent()).toBe(generated!.password);
+      await screenshot(page, 'settings-broker-user');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await signIn(page, 'vera', PASSWORDS.viewer);
+      await page.getByRole('heading', { name: 'MQTT', exact: true }).waitFor({ timeout: 10_000 });
+      expect(await page.getByRole('heading', { name: 'MQTT broker user' }).count()).toBe(0);
+      await page.close();
+    });
+  });
+
   describe('first-run page of a locked server (chromium)', () => {
     let locked: TestApp;
     beforeAll(async () => {

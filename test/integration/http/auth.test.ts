@@ -153,8 +153,8 @@ describe('every route declares its access (SPEC §14.1)', () => {
   const PUBLIC = new Set(['get /api/health', 'post /api/auth/login', 'post /api/auth/logout', 'get /api/auth/status', 'post /api/auth/setup']);
   const CONTROL = new Set(['post /api/outlets/{n}/command']);
   const READ_POSTS = new Set(['post /api/rules/dry-run', 'post /api/rules/{name}/dry-run', 'post /api/auth/password']);
-  // Logs and backups show hosts, names and failed sign-ins: admin only.
-  const ADMIN_GETS = new Set(['get /api/auth/tokens', 'get /api/system/logs', 'get /api/system/backup']);
+  // Logs and backups show hosts, names and failed sign-ins, the broker user is a secret: admin only.
+  const ADMIN_GETS = new Set(['get /api/auth/tokens', 'get /api/system/logs', 'get /api/system/backup', 'get /api/system/mqtt-credentials']);
   const expected = (m: string, p: string): string =>
     PUBLIC.has(`${m} ${p}`) ? 'public' : CONTROL.has(`${m} ${p}`) ? 'control' : ADMIN_GETS.has(`${m} ${p}`) || p === '/api/auth/tokens' ? 'admin' : m === 'get' || READ_POSTS.has(`${m} ${p}`) ? 'read' : 'admin';
 

@@ -1,7 +1,10 @@
 // /api/config and /api/system/* (SPEC §14.2, §3.1, §19) on the real demo app: runtime settings saved
 // in the SQLite file and read back by the config loader, the in-memory log, backup → restore into a
 // second app, restart hand-off, and the MQTT connection test against the app's own embedded broker.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { createLogger, LogRing } from '../../../src/core/logger.js';
@@ -126,6 +129,31 @@ describe('backup and restore', () => {
     const newer = await api(other, 'POST', '/api/system/restore', { format: 'power2mqtt-backup', version: 2, sections: {} });
     expect(newer.body.field).toBe('version');
   });
+});
+
+describe('GET /api/system/mqtt-credentials (SPEC §16.3)', () => {
+  it('gives the embedded broker\'s generated user, which the broker accepts; 404 with a reason when there is none', async () => {
+    const none = await api(t, 'GET', '/api/system/mqtt-credentials');
+    expect(none.status).toBe(404);
+    expect(none.body.error).toMatch(/no generated user: it is off, bound to loopback/);
+    const exposed = await startTestApp({ mqtt: { embedded: { bind: '0.0.0.0' } } });
+    try {
+      const res = await fetch(`${exposed.webUrl!}/api/system/mqtt-credentials`, { signal: AbortSignal.timeout(10_000) });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const r = { body: (await res.json()) as { username: string; password: string } };
+      const stored = readFileSync(join(exposed.dir, 'mqtt-credentials.yaml'), 'utf8');
+      expect(r.body).toMatchObject({ username: 'power2mqtt', bind: '0.0.0.0', port: exposed.app.broker!.port, file: join(exposed.dir, 'mqtt-credentials.yaml') });
+      expect(r.body.password).toHaveLength(24);
+      expect(stored).toContain(r.body.password);
+      const url = `mqtt://127.0.0.1:${exposed.app.broker!.port}`;
+      const client = await connectAsync(url, { username: r.body.username, password: r.body.password, reconnectPeriod: 0 });
+      await client.endAsync();
+      await expect(connectAsync(url, { reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/Not authorized/i);
+    } finally {
+      await exposed.stop();
+    }
+  }, 30_000);
 });
 
 describe('POST /api/system/restart', () => {

@@ -12,6 +12,7 @@ export function SettingsPage() {
     <div class="stack">
       <Devices />
       <Mqtt />
+      <BrokerUser />
       <RuntimeSettings />
       <Tokens />
       <Password />
@@ -244,6 +245,31 @@ function Mqtt() {
         </dl>
       ) : health.data ? <p class="muted">Service {health.data.status}; the broker connection is not reported here. Use Test connection.</p> : !health.error && <p class="muted">Loading…</p>}
       {test && <p class="note" role="status">{test}</p>}
+    </Card>
+  );
+}
+
+interface BrokerUser { username: string; password: string; file: string; bind: string; port: number }
+
+/** The embedded broker's generated user (SPEC §16.3): admins only; hidden when there is none. */
+function BrokerUser() {
+  const user = useFetch(() => get<BrokerUser>('/api/system/mqtt-credentials'), []);
+  const [shown, setShown] = useState(false);
+  if (user.error instanceof ApiError && [403, 404, 503].includes(user.error.status)) return null;
+  const u = user.data;
+  return (
+    <Card title="MQTT broker user" actions={u && <button class="btn small" type="button" onClick={() => setShown(!shown)}>{shown ? 'Hide' : 'Show'} password</button>}>
+      <ErrorBox error={user.error} />
+      {u ? (
+        <>
+          <p class="muted small">The embedded broker listens on {u.bind}:{u.port} beyond this host, so clients must sign in. Use this user in Home Assistant's MQTT integration and in mosquitto_pub/sub.</p>
+          <dl class="kv wide-kv">
+            <dt>Username</dt><dd class="mono select">{u.username}</dd>
+            <dt>Password</dt><dd class="mono select" aria-label="Broker password">{shown ? u.password : '•'.repeat(12)}</dd>
+            <dt>Stored in</dt><dd class="mono">{u.file}</dd>
+          </dl>
+        </>
+      ) : !user.error && <p class="muted">Loading…</p>}
     </Card>
   );
 }
