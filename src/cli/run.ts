@@ -1,6 +1,6 @@
 import { createApp, type App } from '../app.js';
 import { RealClock, type Clock } from '../core/clock.js';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, P2mError } from '../core/errors.js';
 import { createLogger, LogRing, type Logger } from '../core/logger.js';
 import type { LoadResult } from '../config/index.js';
 import type { CliIO } from './io.js';
@@ -79,6 +79,13 @@ async function startApp(app: App, logger: Logger, io: CliIO): Promise<number> {
     await app.start();
     return 0;
   } catch (err) {
+    if (err instanceof P2mError && err.code === 'P2M_ERR_CONFIG') {
+      // Checks that need the running parts (e.g. runtime switches): reported like config errors, exit 2.
+      logger.fatal({ error: err.message }, 'invalid configuration');
+      io.err(`power2mqtt: invalid configuration:\n${err.message.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
+      await app.stop().catch(() => undefined);
+      return 2;
+    }
     const e = err as NodeJS.ErrnoException;
     const hint =
       e.code === 'EADDRINUSE'

@@ -2,6 +2,9 @@
 // Config every service uses, so no consumer has to know the fallback rules. Pure.
 import { parseOutletSpec } from '../core/outlet-spec.js';
 import type { Config, DeviceConfig, DeviceKind, ParsedConfig } from './schema.js';
+import { assignDeviceIds } from './schema/common.js';
+
+export { assignDeviceIds };
 
 export interface ResolveContext {
   /** Whether a config file was loaded (decides `demo.enabled: auto`, §3.1). */
@@ -12,20 +15,6 @@ export const DEFAULT_PORT: Record<DeviceKind, number> = { cyberpower: 161, kasa:
 
 /** 1 Hz is the product's promise for PDUs (§7.6); plugs' local APIs are slower. */
 export const DEFAULT_POLL_S: Record<DeviceKind, number> = { cyberpower: 1, kasa: 2, shelly: 2, tasmota: 2 };
-
-/** `pdu-01`, `pdu-02`, …: the first free number not taken by an explicit id (§5). */
-export function assignDeviceIds(ids: readonly string[]): string[] {
-  const taken = new Set(ids.filter((id) => id !== ''));
-  let n = 1;
-  return ids.map((id) => {
-    if (id !== '') return id;
-    let candidate: string;
-    do candidate = `pdu-${String(n++).padStart(2, '0')}`;
-    while (taken.has(candidate));
-    taken.add(candidate);
-    return candidate;
-  });
-}
 
 export function resolveConfig(parsed: ParsedConfig, ctx: ResolveContext): Config {
   const ids = assignDeviceIds(parsed.devices.map((d) => d.id));

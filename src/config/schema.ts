@@ -1,7 +1,7 @@
 // The configuration schema: the single source of truth for every key of SPEC §4.2, its
 // default, its documentation (zod metadata) and its validation. Sections live in ./schema/.
 import { z } from 'zod';
-import { notifySchema, rulesSchema, watchdogsSchema } from './schema/automation.js';
+import { checkWatchdogOutlets, notifySchema, rulesSchema, watchdogsSchema } from './schema/automation.js';
 import { fail } from './schema/common.js';
 import { devicesSchema } from './schema/devices.js';
 import { demoSchema, homeassistantSchema, logSchema, metricsSchema, timezoneSchema } from './schema/general.js';
@@ -47,6 +47,7 @@ export const configSchema = z
         fail(ctx, ['devices', i, 'id'], `"${DEMO_DEVICE_ID}" is taken by the demo simulator`, 'rename the device or set demo.enabled: false');
       }
     }
+    if (Array.isArray(c.devices) && Array.isArray(c.watchdogs)) checkWatchdogOutlets(c.devices, c.watchdogs, ctx);
   });
 
 /** What a config file (or env overlay) may contain: every key optional. */

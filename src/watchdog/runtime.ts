@@ -6,7 +6,8 @@ import type { DeviceRegistryPort, SwitchesPort, TargetProber, WatchdogStore } fr
 import type { Verdict } from '../core/power.js';
 import type { Watchdog, WatchdogBusEvent, WatchdogCheck, WatchdogMemory } from '../core/watchdog.js';
 import { commandDone, decide, isFailing, reset, statusOf, type Decision, type Guards } from './decide.js';
-import { judge, parseTarget, targetText, type ParsedTarget } from './target.js';
+import { parseTarget, type ParsedTarget } from '../core/watchdog-target.js';
+import { judge, targetText } from './target.js';
 import { checkOutlet, resolveDevice } from './validate.js';
 
 // One watchdog at run time (SPEC §12.7): a check of its target every interval_s (driven by the

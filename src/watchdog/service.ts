@@ -1,6 +1,6 @@
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, P2mError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type {
   DeviceRegistryPort, OutagePort, StoredWatchdogState, SwitchesPort, TargetProber, WatchdogChange, WatchdogsPort, WatchdogStore,
@@ -73,6 +73,12 @@ export function createWatchdogService(o: WatchdogServiceOptions): WatchdogServic
   function load(runtime: Watchdog[]): void {
     const all = [...o.fixed, ...runtime];
     const issues = checkSet(all, switchNames());
+    // A config-file watchdog naming no switch is a config error (SPEC §12.7: exit 2); the schema
+    // checked everything else it can know, and only here are the runtime switches known too.
+    const fileIssues = issues.filter((i) => o.fixed.some((w) => w.name === i.watchdog));
+    if (fileIssues.length > 0) {
+      throw new P2mError('P2M_ERR_CONFIG', fileIssues.map((i) => `watchdogs[${o.fixed.findIndex((w) => w.name === i.watchdog)}].${i.field} (${i.watchdog}): ${i.message}`).join('\n'));
+    }
     let stored = new Map<string, StoredWatchdogState>();
     try {
       stored = o.store?.loadStates() ?? stored;

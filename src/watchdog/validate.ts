@@ -1,7 +1,7 @@
 import { watchdogsSchema } from '../config/schema/automation.js';
 import type { DeviceSummary } from '../core/ports.js';
 import type { Watchdog, WatchdogIssue } from '../core/watchdog.js';
-import { parseTarget } from './target.js';
+import { parseTarget } from '../core/watchdog-target.js';
 
 // Load checks of SPEC §12.7, each naming the watchdog and the field: the body itself (the config
 // schema's rules: fields, ranges, name), the target, depends_on (unknown, cycle), and — once the

@@ -109,6 +109,18 @@ describe('power2mqtt CLI (built)', () => {
     expect(r.err).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
   });
 
+  it('a config-file watchdog naming no switch exits 2 at start-up, naming the key (SPEC §12.7)', async () => {
+    writeFileSync(
+      join(cwd, 'wd.yaml'),
+      'devices:\n  - host: 127.0.0.1\n    port: 1\nwatchdogs:\n  - name: router\n    outlet: 3\n    target: no-such-switch\n' +
+        'mqtt:\n  embedded:\n    port: 0\nweb:\n  port: 0\nhistory:\n  path: ./wd.db\nrules:\n  path: ./wd-rules.json\n',
+    );
+    const r = await run(['run', '--config', 'wd.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('power2mqtt: invalid configuration:\n  watchdogs[0].target (router): "no-such-switch" names no switch (known: none)');
+    expect(r.err).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+  });
+
   it('a named config file that does not exist is an error (exit 2), never a silent demo', async () => {
     const r = await run(['run', '--config', 'missing.yaml']);
     expect(r.code).toBe(2);

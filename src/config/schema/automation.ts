@@ -1,6 +1,8 @@
 // notify (webhooks, §11.8), rules (§12.6) and outlet watchdogs (§12.7).
 import { z } from 'zod';
-import { checkUnique, clockTime, doc, fail, httpUrlProblem, idProblem, int, section } from './common.js';
+import { outletInSpec, parseOutletSpec } from '../../core/outlet-spec.js';
+import { parseTarget } from '../../core/watchdog-target.js';
+import { assignDeviceIds, checkUnique, clockTime, doc, fail, httpUrlProblem, idProblem, int, section } from './common.js';
 
 export const WEBHOOK_EVENTS = [
   'outage.opened',
@@ -102,8 +104,39 @@ const watchdog = z
     if (typeof w.target === 'string' && /^https?:/i.test(w.target)) {
       const p = httpUrlProblem(w.target);
       if (p) fail(ctx, ['target'], p, 'write e.g. http://192.168.100.1/, host:port, or a switch name');
+    } else if (typeof w.target === 'string') {
+      // host:port and switch-name syntax (whether the switch exists is checked at start, §12.7)
+      const t = parseTarget(w.target);
+      if (!t.ok) fail(ctx, ['target'], t.problem, t.hint);
     }
   });
+
+/**
+ * SPEC §12.7/§12.2: a config watchdog on a protected outlet is a load error (exit 2). The device is
+ * found as the watchdog service will (`device`, or "" = the only device / the only cyberpower
+ * one); ids left empty get their `pdu-NN` like resolveConfig gives them.
+ */
+export function checkWatchdogOutlets(
+  devices: ReadonlyArray<{ id: string; kind: string; enabled: boolean; protected_outlets: string | number }>,
+  watchdogs: ReadonlyArray<{ device: string; outlet: number }>,
+  ctx: z.RefinementCtx,
+): void {
+  const ids = assignDeviceIds(devices.map((d) => d.id));
+  const enabled = devices.map((d, i) => ({ ...d, id: ids[i] ?? d.id, index: i })).filter((d) => d.enabled);
+  watchdogs.forEach((w, i) => {
+    const pool = w.device !== '' ? enabled.filter((d) => d.id === w.device) : enabled.length === 1 ? enabled : enabled.filter((d) => d.kind === 'cyberpower');
+    const dev = pool.length === 1 ? pool[0] : undefined;
+    if (!dev) return; // unknown or ambiguous: reported by the service, which also knows runtime devices
+    const spec = parseOutletSpec(dev.protected_outlets);
+    if (spec.ok && outletInSpec(spec.spec, w.outlet)) {
+      fail(
+        ctx, ['watchdogs', i, 'outlet'],
+        `outlet ${w.outlet} of ${dev.id} is protected (devices[${dev.index}].protected_outlets: "${spec.normalized}") and a watchdog would switch it off`,
+        'pick another outlet, or drop it from protected_outlets',
+      );
+    }
+  });
+}
 
 /** A depends_on loop among config watchdogs would hold every one of them forever. */
 function checkDependencyCycles(items: unknown, ctx: z.RefinementCtx): void {

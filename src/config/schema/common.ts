@@ -111,3 +111,17 @@ export const optionalHttpUrl = (): z.ZodString =>
     const problem = httpUrlProblem(v);
     if (problem) fail(ctx, [], problem, 'write a full URL such as https://host.example/path, or "" for none');
   });
+
+/** `pdu-01`, `pdu-02`, …: the first free number not taken by an explicit id (§5). */
+export function assignDeviceIds(ids: readonly string[]): string[] {
+  const taken = new Set(ids.filter((id) => id !== ''));
+  let n = 1;
+  return ids.map((id) => {
+    if (id !== '') return id;
+    let candidate: string;
+    do candidate = `pdu-${String(n++).padStart(2, '0')}`;
+    while (taken.has(candidate));
+    taken.add(candidate);
+    return candidate;
+  });
+}

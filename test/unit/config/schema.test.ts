@@ -114,6 +114,10 @@ const RULE_CASES: Array<[string, object, string, string]> = [
   ['watchdog name with space', { watchdogs: [{ name: 'my modem', outlet: 2, target: 'x:80' }] }, 'watchdogs[0].name', 'contains " "'],
   ['duplicate watchdog names', { watchdogs: [{ name: 'w', outlet: 1, target: 'a:1' }, { name: 'w', outlet: 2, target: 'b:1' }] }, 'watchdogs[1].name', 'duplicate watchdog name'],
   ['watchdog cycle', { watchdogs: [{ name: 'a', outlet: 1, target: 'x:1', depends_on: 'b' }, { name: 'b', outlet: 2, target: 'y:1', depends_on: 'a' }] }, 'watchdogs[0].depends_on', 'cycle: a → b → a'],
+  ['watchdog target host:port with a bad port', { watchdogs: [{ name: 'a', outlet: 1, target: 'modem:99999' }] }, 'watchdogs[0].target', '"modem:99999": the port must be 1-65535'],
+  ['watchdog target neither URL, host:port nor switch name', { watchdogs: [{ name: 'a', outlet: 1, target: 'my modem' }] }, 'watchdogs[0].target', 'is neither a URL, a host:port nor a switch name'],
+  ['watchdog on a protected outlet of the only device', { devices: [{ host: 'a', protected_outlets: '1-2' }], watchdogs: [{ name: 'a', outlet: 2, target: 'x:1' }] }, 'watchdogs[0].outlet', 'outlet 2 of pdu-01 is protected (devices[0].protected_outlets: "1-2")'],
+  ['watchdog on a protected outlet of a named device', { devices: [{ id: 'rack', host: 'a' }, { id: 'lab', host: 'b', protected_outlets: 'all' }], watchdogs: [{ name: 'a', device: 'lab', outlet: 5, target: 'x:1' }] }, 'watchdogs[0].outlet', 'outlet 5 of lab is protected'],
   ['watchdog max_cycles 0', { watchdogs: [{ name: 'a', outlet: 1, target: 'x:1', max_cycles: 0 }] }, 'watchdogs[0].max_cycles', 'between 1 and 100'],
   ['duplicate web usernames', { web: { auth: { users: [{ username: 'u', password_hash: HASH }, { username: 'u', password_hash: HASH }] } } }, 'web.auth.users[1].username', 'duplicate username "u"'],
   ['shorthand user clashes', { web: { auth: { username: 'u', password_hash: HASH, users: [{ username: 'u', password_hash: HASH }] } } }, 'web.auth.username', 'duplicate username "u"'],
@@ -141,6 +145,7 @@ describe('validation beyond types (SPEC §4.2)', () => {
     ['threshold 1 and retention 3650', { outage: { threshold: 1 }, history: { retention_days: 3650, raw_retention_days: 3650 } }],
     ['switch target with ip only', { switches: { targets: [{ name: 'a', ip: '192.168.1.2' }] } }],
     ['valid hashes and users', { web: { auth: { password_hash: HASH, users: [{ username: 'v', password_hash: HASH, role: 'viewer' }] } } }],
+    ['a watchdog on an unprotected device next to a protected one', { devices: [{ id: 'rack', host: 'a', protected_outlets: 'all' }, { id: 'lab', host: 'b' }], watchdogs: [{ name: 'w', device: 'lab', outlet: 1, target: 'x:1' }] }],
     ['watchdog chain without a cycle', { watchdogs: [{ name: 'modem', outlet: 2, target: 'http://192.168.100.1/' }, { name: 'router', outlet: 3, target: 'r:80', depends_on: 'modem' }] }],
   ])('accepts %s', (_name, config) => {
     expectConfig(loadYaml(config));

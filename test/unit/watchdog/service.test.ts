@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src/core/bus.js';
+import { P2mError } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { TargetProbe } from '../../../src/core/ports.js';
 import type { SwitchStatus } from '../../../src/core/power.js';
@@ -143,6 +144,19 @@ describe('watchdog service (SPEC §12.7)', () => {
     expect(stateOf('guarded')?.inactive).toMatch(/^outlet: outlet 1 of pdu-01 is protected/);
     expect(stateOf('far')?.inactive).toMatch(/^outlet: outlet 9 is beyond the 8 outlets of pdu-01/);
     expect(registry.calls.map((c) => `${c.outlet}:${c.action}`)).toEqual(['2:reboot']);
+  });
+
+  it('a config-file watchdog naming no switch stops start-up as a config error naming watchdogs[i].target (SPEC §12.7: exit 2)', () => {
+    controls = [{ target: { id: 9, name: 'gw', active: true, role: 'control' }, state: 'up' } as unknown as SwitchStatus];
+    let thrown: unknown = null;
+    try {
+      start([W(), W({ name: 'router', outlet: 3, target: 'no-such-switch' })]);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(P2mError);
+    expect(thrown).toMatchObject({ code: 'P2M_ERR_CONFIG', message: 'watchdogs[1].target (router): "no-such-switch" names no switch (known: gw): write a URL, host:port, or an existing switch name' });
+    svc = null;
   });
 
   it('REST/MQTT changes: create (stored, survives a restart), conflicts, validation naming the field, dependents', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/index.js';
 import type { Watchdog } from '../../../src/core/watchdog.js';
-import { parseTarget } from '../../../src/watchdog/target.js';
+import { parseTarget } from '../../../src/core/watchdog-target.js';
 import { checkOutlet, checkSet, parseWatchdog, resolveDevice } from '../../../src/watchdog/validate.js';
 
 // Load errors of SPEC §12.7, each naming the watchdog and the field.
@@ -72,7 +72,8 @@ describe('parseWatchdog', () => {
 describe('checkSet', () => {
   it('names the watchdog and the field: invalid target, unknown switch, unknown depends_on, cycle', () => {
     const set = [
-      base({ name: 'bad-url', target: 'gopher://x/' }),
+      // parseWatchdog refuses this target already; checkSet also guards watchdogs built elsewhere.
+      { ...base({ name: 'bad-url' }), target: 'gopher://x/' },
       base({ name: 'by-switch', target: 'no-such-switch' }),
       base({ name: 'orphan', depends_on: 'ghost' }),
       base({ name: 'a', depends_on: 'b' }),
