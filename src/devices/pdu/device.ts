@@ -75,7 +75,7 @@ export class PduDevice extends PolledDevice {
     this.id = settings.id;
     this.host = settings.host;
     this.log = deps.logger.child({ module: 'pdu', device_id: settings.id });
-    this.batch = { maxOids: settings.maxOidsPerRequest };
+    this.batch = { maxOids: settings.maxOidsPerRequest, unsupported: new Set() };
     this.transport = deps.transportFactory(this.sessionOptions(settings.community));
     this.commander = new PduCommander({
       settings,
@@ -160,6 +160,7 @@ export class PduDevice extends PolledDevice {
   }
 
   private async runDiscovery(signal: AbortSignal): Promise<boolean> {
+    this.batch.unsupported?.clear(); // asked again: the PDU may have gained them (firmware update, new module)
     const result = await discover(this.transport, this.settings.profile, this.batch, signal);
     this.lastDiscoveryAt = this.deps.clock.now();
     if (!result.ok) {

@@ -4,6 +4,12 @@ import { SnmpError, SnmpType, type SnmpTransport, type Varbind } from './transpo
 export interface BatchState {
   /** Varbinds per GET; 0 = no limit. Halved on tooBig and remembered per device (SPEC §7.6). */
   maxOids: number;
+  /**
+   * OIDs an SNMPv1 agent refused with noSuchName (SPEC §7.3 "mark it unsupported"): answered
+   * absent without asking, so a v1 PDU missing one OID costs one request a cycle, not two. The
+   * device clears it at each rediscovery (capability recheck, reboot, recovery).
+   */
+  unsupported?: Set<string>;
 }
 
 const ABSENT = (oid: string): Varbind => ({ oid, type: SnmpType.NoSuchObject, value: null });
@@ -31,7 +37,8 @@ export function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Pr
 /**
  * GET a list of OIDs, returning varbinds aligned with the request. One multi-varbind GET by
  * default; consecutive chunks when `state.maxOids` is set; on tooBig the chunk size is halved
- * and remembered; an SNMPv1 noSuchName drops the named OID (absent) and retries the rest.
+ * and remembered; an SNMPv1 noSuchName drops the named OID (absent, remembered when the state
+ * has an `unsupported` set) and retries the rest.
  */
 export async function getBatched(
   transport: SnmpTransport,
@@ -39,6 +46,13 @@ export async function getBatched(
   state: BatchState,
   signal?: AbortSignal,
 ): Promise<Varbind[]> {
+  const known = state.unsupported;
+  if (known && known.size > 0 && oids.some((o) => known.has(o))) {
+    const skipped = oids.map((o) => known.has(o));
+    const got = await getBatched(transport, oids.filter((_, i) => !skipped[i]), state, signal);
+    let k = 0;
+    return oids.map((o, i) => (skipped[i] ? ABSENT(o) : (got[k++] ?? ABSENT(o))));
+  }
   const out: Varbind[] = [];
   let remaining = oids.slice();
   // Bounded: every retry either shrinks the chunk or removes an OID.
@@ -65,6 +79,7 @@ export async function getBatched(
             out.push(...vbs);
           }
           out.push(ABSENT(bad));
+          state.unsupported?.add(bad);
           remaining = remaining.slice(idx + 1);
           continue;
         }

@@ -84,4 +84,25 @@ describe('batched GET (SPEC §7.6, §7.3)', () => {
     expect(vbs[5]!.value).toBe(5);
     expect(vbs[39]!.value).toBe(39);
   });
+
+  it('remembers the OIDs refused with noSuchName: the next GET asks once, without them; cleared, they are asked again', async () => {
+    const v = values();
+    v.delete('1.3.5');
+    v.delete('1.3.30');
+    const t = new MapTransport(v, { v1: true });
+    const state = { maxOids: 0, unsupported: new Set<string>() };
+    await getBatched(t, oids, state);
+    expect([...state.unsupported].sort()).toEqual(['1.3.30', '1.3.5']);
+    expect(t.requests.length).toBeGreaterThan(1);
+    t.requests.length = 0;
+    const again = await getBatched(t, oids, state);
+    expect(t.requests).toHaveLength(1);
+    expect(t.requests[0]).toHaveLength(38);
+    expect(again.map((x) => (x.type === 128 ? null : x.value))).toEqual(oids.map((o, i) => (o === '1.3.5' || o === '1.3.30' ? null : i)));
+    // The device clears the set at rediscovery: asked again (still missing here, so remembered again).
+    state.unsupported.clear();
+    t.requests.length = 0;
+    await getBatched(t, oids, state);
+    expect(t.requests[0]).toHaveLength(40);
+  });
 });
