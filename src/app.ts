@@ -455,9 +455,11 @@ export function createApp(opts: AppOptions): App {
       await outages?.stop();
       await notifier?.stop();
       await reports?.stop();
-      await history?.stop();
+      // SPEC §3.3 order: `offline` is published and the broker closed before the database is
+      // flushed, so a slow flush (or the 8 s limit of `run`) cannot cost the offline messages.
       await mqtt?.stop();
       await broker?.close();
+      await history?.stop();
       await simulator?.close();
       await switchSimulator?.close();
       await demoModem?.close();
