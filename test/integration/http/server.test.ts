@@ -202,6 +202,7 @@ describe('GET /api/openapi.json', () => {
     ['get', '/api/system/info'],
     ['get', '/api/system/logs'],
     ['get', '/api/system/backup'],
+    ['get', '/api/system/mqtt-credentials'],
     ['post', '/api/system/restore'],
     ['post', '/api/system/restart'],
     ['get', '/api/config'],
