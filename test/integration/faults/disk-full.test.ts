@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,11 +8,13 @@ import { requires, type Availability } from '../../support/requires.js';
 import { expectServiceThroughFault, runStorageFault } from '../../support/storage-fault.js';
 
 // Disk full, caused for real without root: the running app's RLIMIT_FSIZE is lowered from outside
-// with prlimit(1) (allowed for a process of the same user) to the current size of its WAL file.
-// The kernel then refuses every write past that offset — appending a WAL frame fails as on a disk
-// with no free block, with EFBIG instead of ENOSPC, so SQLite says SQLITE_IOERR_WRITE where a full
-// disk gives SQLITE_FULL (it retries short writes, so even a limit 1 byte past the end ends in
-// EFBIG). The writer holds and retries both the same way (SPEC §13.2). Node ignores SIGXFSZ, so
+// with prlimit(1) (allowed for a process of the same user) to 0 bytes. The kernel then refuses
+// every write to a regular file, with EFBIG instead of ENOSPC, so SQLite says SQLITE_IOERR_WRITE
+// where a full disk gives SQLITE_FULL — as on a full copy-on-write file system (btrfs, ZFS: common
+// on NAS boxes), where overwriting a block needs a free one too. (A limit at the WAL's size, as
+// this test used first, only bites when the WAL has to grow: since WAL checkpoints run every 2 s
+// in a worker thread, SQLite mostly rewrites the WAL from its start, and on ext4 a full disk then
+// costs nothing until the WAL or the database must grow; the fault then came late or not at all.) The writer holds and retries both the same way (SPEC §13.2). Node ignores SIGXFSZ, so
 // the process lives on (checked: a write past `ulimit -f` gives EFBIG in node). A tmpfs of a few KB would give ENOSPC
 // itself but needs mount privileges CI may not have. Raising the limit again is "space comes back".
 // The buffer bound (600 batches, oldest dropped and counted) is covered with SQLITE_FULL from
@@ -31,7 +33,7 @@ const softFsize = (pid: number): string =>
   execFileSync('prlimit', ['--pid', String(pid), '--fsize', '--raw', '--noheadings', '--output=SOFT'], { encoding: 'utf8' }).trim();
 
 if (requires('prlimit', prlimitAvailable())) {
-  describe('disk full under the running app (RLIMIT_FSIZE at the WAL size)', () => {
+  describe('disk full under the running app (RLIMIT_FSIZE 0: no write to any file succeeds)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'p2m-diskfull-'));
     let app: AppChild | null = null;
     beforeAll(() => ensureBuilt(), 120_000);
@@ -48,7 +50,7 @@ if (requires('prlimit', prlimitAvailable())) {
       let limit = 0;
       const r = await runStorageFault(app, {
         async begin() {
-          limit = statSync(`${app!.dbPath}-wal`).size;
+          limit = 0;
           execFileSync('prlimit', ['--pid', String(pid), `--fsize=${limit}:`]);
           expect(softFsize(pid)).toBe(String(limit));
         },
