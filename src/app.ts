@@ -31,6 +31,7 @@ import { demoSwitchesOf, startSwitchSimulator, type SwitchSimulator } from './de
 import { demoScenarios } from './devices/demo-scenarios.js';
 import { createRulesService, type RulesService } from './rules/service.js';
 import { createWatchdogService, type WatchdogService } from './watchdog/service.js';
+import { switchInUse } from './core/watchdog-target.js';
 import { DEMO_WATCHDOG_NAME, DEMO_WATCHDOG_OUTLET, demoWatchdog } from './watchdog/demo.js';
 import { startDemoModem, type DemoModem } from './devices/demo-modem.js';
 import { probeUrl, tcpConnect } from './devices/switch/probe.js';
@@ -373,6 +374,8 @@ export function createApp(opts: AppOptions): App {
       watchdogs = createWatchdogService({
         fixed: fixedWatchdogs, registry, switches, outages, prober, store: history.watchdogs, clock, scheduler, bus, logger,
       });
+      const watchdogPort = watchdogs;
+      switches.guardNames((name) => switchInUse(name, watchdogPort.list().map((w) => ({ name: w.name, target: w.target }))));
       brokerLabel = redactUrl(connection.url);
       mqtt = createMqttService({
         config, logger, clock, bus, registry, version: VERSION, demo: config.demo.enabled, connection, switches, outages, rules, watchdogs,

@@ -6,6 +6,8 @@ import type { PowerCheck, SwitchInput, SwitchStatus } from '../core/power.js';
 import { Scheduler } from '../core/scheduler.js';
 import { createSwitchService, type SwitchService } from '../devices/switch/service.js';
 import { PowerStore } from '../history/power-store.js';
+import { WatchdogSqlStore } from '../history/watchdog-store.js';
+import { switchInUse } from '../core/watchdog-target.js';
 import { parseCommandArgs, pickSubcommand, type CliIO } from './io.js';
 import { openCliStore, table } from './store.js';
 
@@ -143,6 +145,11 @@ export async function switchCommand(argv: string[], io: CliIO): Promise<number> 
     settings: opened.config.switches, fixedTargets: [], store: new PowerStore(opened.handle), clock, scheduler: new Scheduler(clock),
     bus: new EventBus(), logger: silentLogger(),
   });
+  // As in the service: a switch a watchdog targets (config file or stored) is not removed or renamed.
+  const stored = new WatchdogSqlStore(opened.handle).runtimeWatchdogs().filter(
+    (w): w is { name: string; target: string } => typeof (w as { name?: unknown }).name === 'string' && typeof (w as { target?: unknown }).target === 'string',
+  );
+  svc.guardNames((name) => switchInUse(name, [...opened.config.watchdogs, ...stored]));
   try {
     svc.load();
     return await run(sub, rest, values, svc, io);

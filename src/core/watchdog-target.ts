@@ -58,3 +58,22 @@ export function parseTarget(raw: string): TargetParse {
   if (!SWITCH_NAME.test(t)) return bad(`"${t}" is neither a URL, a host:port nor a switch name`);
   return { ok: true, target: { kind: 'switch', name: t } };
 }
+
+/**
+ * The watchdogs whose target is the switch `name` (SPEC §12.7): removing or renaming that switch
+ * would leave them without a target (a config-file one would stop the next start), so the switch
+ * service refuses it while this is not empty.
+ */
+export function watchdogsOnSwitch(name: string, watchdogs: ReadonlyArray<{ name: string; target: string }>): string[] {
+  return watchdogs.filter((w) => {
+    const t = parseTarget(w.target);
+    return t.ok && t.target.kind === 'switch' && t.target.name === name;
+  }).map((w) => w.name);
+}
+
+/** Why the switch `name` may not be removed or renamed, or null (the message names the fix). */
+export function switchInUse(name: string, watchdogs: ReadonlyArray<{ name: string; target: string }>): string | null {
+  const users = watchdogsOnSwitch(name, watchdogs);
+  if (users.length === 0) return null;
+  return `switch "${name}" is the target of watchdog${users.length > 1 ? 's' : ''} ${users.join(', ')}: point ${users.length > 1 ? 'them' : 'it'} at another target or remove ${users.length > 1 ? 'them' : 'it'} first`;
+}

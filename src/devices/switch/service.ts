@@ -45,6 +45,11 @@ export interface SwitchService extends SwitchesPort {
   stop(): Promise<void>;
   /** Effective per-probe timeout (ms): timeout_ms, kept below the cycle. */
   readonly timeoutMs: number;
+  /**
+   * What else uses a switch by name (the watchdogs, wired by the composition root): while it
+   * returns a reason, remove and rename answer 409 with it.
+   */
+  guardNames(usedBy: (name: string) => string | null): void;
 }
 
 /** A probe must end before the next cycle: at most 80 % of the interval. */
@@ -142,9 +147,14 @@ export function createSwitchService(opts: SwitchServiceOptions): SwitchService {
     for (const t of targets()) memory.set(t.id, memoryFromStore(t, latest.get(t.id), ups.get(t.id)));
   }
 
+  let usedBy: ((name: string) => string | null) | null = null;
+
   return {
     timeoutMs,
     load,
+    guardNames(fn) {
+      usedBy = fn;
+    },
     start() {
       const synced = syncFixedTargets(store, opts.fixedTargets, nowS());
       for (const w of synced.warnings) log.warn(w);
@@ -178,6 +188,9 @@ export function createSwitchService(opts: SwitchServiceOptions): SwitchService {
       const t = find(idOrName);
       if (!t) return notFound(idOrName);
       if (t.source === 'config') return readOnly(t);
+      const renaming = patch.name !== undefined && patch.name !== t.name;
+      const used = renaming ? usedBy?.(t.name) : null;
+      if (used) return { ok: false, error: `name: ${used}`, field: 'name', code: 'P2M_ERR_CONFLICT' };
       // An url replaces the ip and vice versa; the rest keeps its value.
       const merged: SwitchInput = {
         name: patch.name ?? t.name, role: patch.role ?? t.role, active: patch.active ?? t.active, group: patch.group ?? t.group,
@@ -193,6 +206,8 @@ export function createSwitchService(opts: SwitchServiceOptions): SwitchService {
       const t = find(idOrName);
       if (!t) return notFound(idOrName);
       if (t.source === 'config') return readOnly(t);
+      const used = usedBy?.(t.name);
+      if (used) return { ok: false, error: used, code: 'P2M_ERR_CONFLICT' };
       store.deleteSwitch(t.id);
       memory.delete(t.id);
       return { ok: true, target: t };

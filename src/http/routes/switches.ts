@@ -96,7 +96,7 @@ export function switchRoutes(app: HttpApp, ctx: HttpContext): void {
       url: '/api/switches/:id',
       schema: {
         tags: TAG,
-        summary: 'Change a runtime switch target (409 for config-file targets)',
+        summary: 'Change a runtime switch target (409 for config-file targets, and for a rename while a watchdog targets it)',
         params: switchIdParams,
         body: switchPatchBody,
         response: { 200: switchView, ...errors },
@@ -112,7 +112,7 @@ export function switchRoutes(app: HttpApp, ctx: HttpContext): void {
 
   app.delete(
     '/api/switches/:id',
-    { schema: { tags: TAG, summary: 'Remove a runtime switch target (its checks are kept)', params: switchIdParams, response: { 200: deletedView, ...errors } } },
+    { schema: { tags: TAG, summary: 'Remove a runtime switch target (its checks are kept; 409 while a watchdog targets it)', params: switchIdParams, response: { 200: deletedView, ...errors } } },
     async (req) => {
       const port = requireSwitches(ctx);
       const target = unwrap(port.remove(switchRef(req.params.id)));

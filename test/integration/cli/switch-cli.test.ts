@@ -11,6 +11,8 @@ import { startSwitchSimulator, type SwitchSimulator } from '../../../src/devices
 import { syncFixedTargets } from '../../../src/devices/switch/sync.js';
 import { DbHandle } from '../../../src/history/handle.js';
 import { PowerStore } from '../../../src/history/power-store.js';
+import { WatchdogSqlStore } from '../../../src/history/watchdog-store.js';
+import { parseWatchdog } from '../../../src/watchdog/validate.js';
 
 function captureIO(): CliIO & { stdout: string; stderr: string } {
   const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
@@ -241,6 +243,25 @@ describe('power2mqtt switch remove', () => {
     expect(byName('from-config').source).toBe('config');
     const list = await cli('list');
     expect(list.out).toMatch(/from-config .* config +unknown/);
+  });
+
+  it('a switch a watchdog targets (config file or stored) is refused: exit 1 naming the watchdog', async () => {
+    const withWatchdog = join(dir, 'with-watchdog.yaml');
+    writeFileSync(withWatchdog, ['history:', `  path: ${dbPath}`, 'watchdogs:', '  - name: modem', '    outlet: 2', '    target: lamp', ''].join('\n'));
+    const io = captureIO();
+    expect(await switchCommand(['remove', 'lamp', '--config', withWatchdog], io)).toBe(1);
+    expect(io.stderr).toBe('switch not removed: switch "lamp" is the target of watchdog modem: point it at another target or remove it first\n');
+    const handle = new DbHandle(dbPath, 5000);
+    try {
+      const parsed = parseWatchdog({ name: 'router', outlet: 3, target: 'lamp' });
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+      new WatchdogSqlStore(handle).saveRuntimeWatchdog(parsed.watchdog, Math.floor(Date.now() / 1000));
+    } finally {
+      handle.close();
+    }
+    const stored = await cli('remove', 'lamp');
+    expect(stored).toMatchObject({ code: 1, err: expect.stringContaining('is the target of watchdog router') });
+    expect(byName('lamp').name).toBe('lamp');
   });
 
   it('unknown switch: exit 1; no or two ids: exit 2', async () => {

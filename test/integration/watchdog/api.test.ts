@@ -81,6 +81,22 @@ describe('/api/watchdogs', () => {
   });
 });
 
+describe('a switch a watchdog targets', () => {
+  it('is not removed or renamed while the watchdog names it (409 naming the watchdog); afterwards it is', async () => {
+    const sw = await api('POST', '/api/switches', { name: 'gw2', url: `http://127.0.0.1:${openPort}/` });
+    expect(sw.status, JSON.stringify(sw.body)).toBe(201);
+    expect((await api('POST', '/api/watchdogs', { name: 'router', outlet: 6, target: 'gw2' })).status).toBe(201);
+    const del = await api('DELETE', '/api/switches/gw2');
+    expect(del).toMatchObject({ status: 409, body: { error: 'switch "gw2" is the target of watchdog router: point it at another target or remove it first' } });
+    const rename = await api('PATCH', '/api/switches/gw2', { name: 'gw3' });
+    expect(rename).toMatchObject({ status: 409, body: { field: 'name', error: expect.stringContaining('is the target of watchdog router') } });
+    // Other changes are fine (deactivating a target does not leave the watchdog without one).
+    expect((await api('PATCH', '/api/switches/gw2', { active: false })).status).toBe(200);
+    expect((await api('DELETE', '/api/watchdogs/router')).status).toBe(200);
+    expect((await api('DELETE', '/api/switches/gw2')).status).toBe(200);
+  });
+});
+
 describe('demo scenario hang_target (SPEC §8)', () => {
   it('hangs the simulated modem until outlet 2 is switched off; {hung:false} un-wedges it', async () => {
     expect((await api('POST', '/api/watchdogs/demo-modem/test')).body).toMatchObject({ result: 'up' });

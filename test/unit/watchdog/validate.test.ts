@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/index.js';
 import type { Watchdog } from '../../../src/core/watchdog.js';
-import { parseTarget } from '../../../src/core/watchdog-target.js';
+import { parseTarget, switchInUse } from '../../../src/core/watchdog-target.js';
 import { checkOutlet, checkSet, parseWatchdog, resolveDevice } from '../../../src/watchdog/validate.js';
 
 // Load errors of SPEC §12.7, each naming the watchdog and the field.
@@ -130,5 +130,23 @@ describe('config file (exit 2 on these, SPEC §12.7)', () => {
     const r = configSchema.safeParse({ watchdogs });
     expect(r.success).toBe(false);
     expect(r.error?.issues.map((i) => i.path.join('.'))).toContain(path);
+  });
+});
+
+describe('switchInUse (a switch that watchdogs target is not removed or renamed)', () => {
+  const wds = [
+    { name: 'modem', target: 'gateway' },
+    { name: 'router', target: ' gateway ' },
+    { name: 'nas', target: 'http://gateway/' },
+    { name: 'ap', target: 'gateway:80' },
+  ];
+  it.each([
+    ['gateway', 'switch "gateway" is the target of watchdogs modem, router: point them at another target or remove them first'],
+    ['lan', null],
+  ])('%s → %s', (name, expected) => {
+    expect(switchInUse(name, wds)).toBe(expected);
+  });
+  it('one watchdog reads in the singular', () => {
+    expect(switchInUse('gw', [{ name: 'modem', target: 'gw' }])).toBe('switch "gw" is the target of watchdog modem: point it at another target or remove it first');
   });
 });
