@@ -1,4 +1,5 @@
 import { P2mError } from '../core/errors.js';
+import { defaultDevice } from '../core/default-device.js';
 import type { DeviceInfo, DeviceRegistryPort } from '../core/ports.js';
 
 // Device resolution for device-scoped endpoints (SPEC §14.1, the original's rule): `?device_id=`
@@ -14,11 +15,7 @@ export function resolveDevice(registry: DeviceRegistryPort, deviceId: string | u
     return { found: true, info };
   }
   const all = registry.list();
-  const pick = all.length === 1 ? all[0] : single(all.filter((d) => d.kind === 'cyberpower'));
+  const pick = defaultDevice(all);
   const info = pick ? registry.info(pick.id) : null;
   return info ? { found: true, info } : { found: false, available: all.map((d) => d.id) };
-}
-
-function single<T>(items: T[]): T | undefined {
-  return items.length === 1 ? items[0] : undefined;
 }

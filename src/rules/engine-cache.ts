@@ -1,4 +1,5 @@
 import { localParts } from '../core/calendar.js';
+import { defaultDevice } from '../core/default-device.js';
 import type { Clock } from '../core/clock.js';
 import type { DeviceInfo, DeviceRegistryPort, DeviceSummary } from '../core/ports.js';
 import type { Rule } from '../core/rules.js';
@@ -16,8 +17,8 @@ export function devicesOf(rule: Pick<Rule, 'device'>, all: readonly DeviceSummar
   if (rule.device !== null) {
     return all.some((d) => d.id === rule.device) ? { ids: [rule.device], problem: null } : { ids: [], problem: `device "${rule.device}" is not configured` };
   }
-  const only = all.length === 1 ? all : all.filter((d) => d.kind === 'cyberpower');
-  if (only.length === 1 && only[0]) return { ids: [only[0].id], problem: null };
+  const only = defaultDevice(all);
+  if (only) return { ids: [only.id], problem: null };
   return { ids: [], problem: 'several devices: set "device" to a device id or "all"' };
 }
 

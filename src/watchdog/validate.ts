@@ -1,4 +1,5 @@
 import { watchdogsSchema } from '../config/schema/automation.js';
+import { defaultDevice } from '../core/default-device.js';
 import type { DeviceSummary } from '../core/ports.js';
 import type { Watchdog, WatchdogIssue } from '../core/watchdog.js';
 import { parseTarget } from '../core/watchdog-target.js';
@@ -75,8 +76,8 @@ export function checkSet(all: readonly Watchdog[], switchNames: ReadonlySet<stri
 /** The device a watchdog acts on (SPEC §12.1 rule for `device`), or why none. */
 export function resolveDevice(device: string, all: readonly DeviceSummary[]): { id: string } | { problem: string } {
   if (device !== '') return all.some((d) => d.id === device) ? { id: device } : { problem: `device "${device}" is not configured` };
-  const only = all.length === 1 ? all : all.filter((d) => d.kind === 'cyberpower');
-  if (only.length === 1 && only[0]) return { id: only[0].id };
+  const only = defaultDevice(all);
+  if (only) return { id: only.id };
   return { problem: all.length === 0 ? 'no device configured' : 'several devices: set "device" to a device id' };
 }
 

@@ -1,6 +1,7 @@
 // notify (webhooks, §11.8), rules (§12.6) and outlet watchdogs (§12.7).
 import { z } from 'zod';
 import { outletInSpec, parseOutletSpec } from '../../core/outlet-spec.js';
+import { defaultDevice } from '../../core/default-device.js';
 import { parseTarget } from '../../core/watchdog-target.js';
 import { assignDeviceIds, checkUnique, clockTime, doc, fail, httpUrlProblem, idProblem, int, section } from './common.js';
 
@@ -124,8 +125,7 @@ export function checkWatchdogOutlets(
   const ids = assignDeviceIds(devices.map((d) => d.id));
   const enabled = devices.map((d, i) => ({ ...d, id: ids[i] ?? d.id, index: i })).filter((d) => d.enabled);
   watchdogs.forEach((w, i) => {
-    const pool = w.device !== '' ? enabled.filter((d) => d.id === w.device) : enabled.length === 1 ? enabled : enabled.filter((d) => d.kind === 'cyberpower');
-    const dev = pool.length === 1 ? pool[0] : undefined;
+    const dev = w.device !== '' ? enabled.find((d) => d.id === w.device) : defaultDevice(enabled);
     if (!dev) return; // unknown or ambiguous: reported by the service, which also knows runtime devices
     const spec = parseOutletSpec(dev.protected_outlets);
     if (spec.ok && outletInSpec(spec.spec, w.outlet)) {
