@@ -9,7 +9,8 @@ import { DbHandle } from '../history/handle.js';
 import { PowerStore } from '../history/power-store.js';
 import { VERSION } from '../app.js';
 import { parseCommandArgs, type CliIO } from './io.js';
-import { issuesText, loadFromProcess } from './config-args.js';
+import { formatIssues } from '../config/index.js';
+import { loadFromProcess } from './config-args.js';
 import { CLI_BUSY_MS } from './store.js';
 
 // `power2mqtt backup` / `restore` (issue 10, SPEC §17): a full restore point of one installation —
@@ -50,7 +51,7 @@ export async function backupCommand(argv: string[], io: CliIO): Promise<number> 
   const { values } = parsed;
   const loaded = loadFromProcess(values.config);
   if (!loaded.ok) {
-    io.err(issuesText(loaded));
+    io.err(formatIssues(loaded));
     return 2;
   }
   const dbPath = resolve(loaded.config.history.path);
@@ -155,7 +156,7 @@ export function restoreCommand(argv: string[], io: CliIO): number {
   }
   const loaded = loadFromProcess(values.config);
   if (!loaded.ok) {
-    io.err(issuesText(loaded));
+    io.err(formatIssues(loaded));
     return 2;
   }
   const dbPath = resolve(loaded.config.history.path);

@@ -1,4 +1,4 @@
-import { loadConfig, formatIssues, type LoadResult } from '../config/index.js';
+import { loadConfig, type LoadResult } from '../config/index.js';
 import { readSavedSettings } from '../history/settings-store.js';
 
 /** `--config F` anywhere in argv; returns the path and the remaining arguments. */
@@ -62,4 +62,3 @@ export function loadFromProcess(configPath: string | undefined): LoadResult {
   return Object.keys(settings).length === 0 ? first : loadConfig({ ...opts, settings });
 }
 
-export const issuesText = formatIssues;

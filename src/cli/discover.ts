@@ -60,7 +60,7 @@ export async function discoverCommand(argv: string[], io: CliIO): Promise<number
   const httpPorts = (values['http-port'] ?? ['80']).map((p) => portOf('http-port', p));
   const limitMs = values.timeout === undefined ? null : Number(values.timeout);
   if (limitMs !== null && (!Number.isInteger(limitMs) || limitMs < 200 || limitMs > 60_000)) problems.push(`--timeout must be 200..60000 ms (got "${values.timeout}")`);
-  // Without --subnet: the interfaces' /24s, the first DISCOVER_MAX_SUBNETS of them (as the REST scan).
+  // Without --subnet: the interfaces' /24s, the first MAX_SUBNETS of them (as the REST scan).
   const subnetTexts = values.subnet ?? [...new Set(localInterfaces(networkInterfaces()).map((i) => i.subnet))].slice(0, MAX_SUBNETS);
   const subnets: Cidr[] = [];
   for (const s of subnetTexts) {

@@ -1,6 +1,7 @@
 import { errorMessage } from '../core/errors.js';
 import type { CliIO } from './io.js';
-import { issuesText, loadFromProcess, takeConfigFlag } from './config-args.js';
+import { formatIssues } from '../config/index.js';
+import { loadFromProcess, takeConfigFlag } from './config-args.js';
 
 // `power2mqtt healthcheck` (the Dockerfile's HEALTHCHECK, SPEC §20): asks the running service's
 // GET /api/health on this host — web.port from the same config, env and saved settings — and exits
@@ -23,7 +24,7 @@ export async function healthcheckCommand(argv: string[], io: CliIO): Promise<num
   }
   const loaded = loadFromProcess(args.configPath);
   if (!loaded.ok) {
-    io.err(issuesText(loaded));
+    io.err(formatIssues(loaded));
     return 2;
   }
   const web = loaded.config.web;

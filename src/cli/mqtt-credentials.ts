@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { readGeneratedCredentials } from '../mqtt/broker.js';
 import type { CliIO } from './io.js';
-import { issuesText, loadFromProcess, takeConfigFlag } from './config-args.js';
+import { formatIssues } from '../config/index.js';
+import { loadFromProcess, takeConfigFlag } from './config-args.js';
 
 /** `power2mqtt mqtt-credentials`: the embedded broker's generated user (SPEC §16.3), for Home Assistant. */
 export function mqttCredentialsCommand(argv: string[], io: CliIO): number {
@@ -12,7 +13,7 @@ export function mqttCredentialsCommand(argv: string[], io: CliIO): number {
   }
   const loaded = loadFromProcess(args.configPath);
   if (!loaded.ok) {
-    io.err(issuesText(loaded));
+    io.err(formatIssues(loaded));
     return 2;
   }
   const dataDir = resolve(dirname(loaded.config.history.path));

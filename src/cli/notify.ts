@@ -1,7 +1,8 @@
 import { RealClock } from '../core/clock.js';
 import { webhookBody } from '../notify/payload.js';
 import { createSender, endpointLabel, type SendFn } from '../notify/sender.js';
-import { issuesText, loadFromProcess } from './config-args.js';
+import { formatIssues } from '../config/index.js';
+import { loadFromProcess } from './config-args.js';
 import { parseCommandArgs, pickSubcommand, type CliIO } from './io.js';
 
 export const NOTIFY_USAGE = `usage: power2mqtt notify test NAME [--config FILE]
@@ -34,7 +35,7 @@ export async function notifyCommand(argv: string[], io: CliIO, opts: NotifyComma
   }
   const loaded = loadFromProcess(values.config);
   if (!loaded.ok) {
-    io.err(issuesText(loaded));
+    io.err(formatIssues(loaded));
     return 2;
   }
   const hooks = loaded.config.notify.webhooks;

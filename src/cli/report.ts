@@ -8,7 +8,8 @@ import { reportData } from '../history/report-data.js';
 import { HistoryStore } from '../history/store.js';
 import { listReports } from '../reports/files.js';
 import { createReportsService } from '../reports/service.js';
-import { issuesText, loadFromProcess } from './config-args.js';
+import { formatIssues } from '../config/index.js';
+import { loadFromProcess } from './config-args.js';
 import { parseCommandArgs, type CliIO } from './io.js';
 import { openCliStore, table } from './store.js';
 
@@ -68,7 +69,7 @@ async function generate(values: { config?: string; device?: string; type?: strin
 async function list(values: { config?: string; device?: string; json?: boolean }, io: CliIO): Promise<number> {
   const loaded = loadFromProcess(values.config);
   if (!loaded.ok) {
-    io.err(issuesText(loaded));
+    io.err(formatIssues(loaded));
     return 2;
   }
   try {

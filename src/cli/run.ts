@@ -2,9 +2,9 @@ import { createApp, type App } from '../app.js';
 import { RealClock, type Clock } from '../core/clock.js';
 import { errorMessage, P2mError } from '../core/errors.js';
 import { createLogger, LogRing, type Logger } from '../core/logger.js';
-import type { LoadResult } from '../config/index.js';
 import type { CliIO } from './io.js';
-import { issuesText, loadFromProcess, takeConfigFlag } from './config-args.js';
+import { formatIssues, type LoadResult } from '../config/index.js';
+import { loadFromProcess, takeConfigFlag } from './config-args.js';
 
 const SHUTDOWN_LIMIT_MS = 8000;
 /** The restart request's HTTP reply goes out before the web server stops. */
@@ -26,7 +26,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const loaded = loadFromProcess(args.configPath);
   if (!loaded.ok) {
-    io.err(issuesText(loaded));
+    io.err(formatIssues(loaded));
     return 2;
   }
   const ring = new LogRing(loaded.config.log.buffer);
@@ -55,7 +55,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
       onRestart() {
         // The config is read again now: an invalid file refuses the restart instead of stopping the service.
         const next = loadFromProcess(args.configPath);
-        if (!next.ok) return { ok: false, error: issuesText(next).trim() };
+        if (!next.ok) return { ok: false, error: formatIssues(next).trim() };
         if (stopping) return { ok: false, error: 'already stopping' };
         stopping = true;
         clock.setTimeout(() => stop?.({ kind: 'restart', next }), RESTART_DELAY_MS);

@@ -5,7 +5,8 @@ import { errorMessage } from '../core/errors.js';
 import { HistoryOpenError } from '../history/db.js';
 import { DbHandle } from '../history/handle.js';
 import type { CliIO } from './io.js';
-import { issuesText, loadFromProcess } from './config-args.js';
+import { formatIssues } from '../config/index.js';
+import { loadFromProcess } from './config-args.js';
 
 // CLI commands work on the service's SQLite file directly (SPEC §17): safe while it runs (WAL),
 // waiting up to 5 s for a lock where the service waits 20 ms.
@@ -21,7 +22,7 @@ export type OpenedStore = { ok: true; config: Config; handle: DbHandle } | { ok:
 export function openCliStore(configPath: string | undefined, io: CliIO, opts: { create: boolean }): OpenedStore {
   const loaded = loadFromProcess(configPath);
   if (!loaded.ok) {
-    io.err(issuesText(loaded));
+    io.err(formatIssues(loaded));
     return { ok: false, code: 2 };
   }
   const path = resolve(loaded.config.history.path);

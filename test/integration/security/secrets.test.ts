@@ -15,7 +15,8 @@ import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import YAML from 'yaml';
 import { checkConfigCommand } from '../../../src/cli/check-config.js';
-import { issuesText, loadFromProcess } from '../../../src/cli/config-args.js';
+import { formatIssues } from '../../../src/config/index.js';
+import { loadFromProcess } from '../../../src/cli/config-args.js';
 import { notifyCommand } from '../../../src/cli/notify.js';
 import { RealClock } from '../../../src/core/clock.js';
 import { startShellySimulator, startTasmotaSimulator, type ShellySimulator, type TasmotaSimulator } from '../../../src/devices/plug/simulator/index.js';
@@ -109,7 +110,7 @@ beforeAll(async () => {
     logger: logs.logger, logRing: logs.ring,
     onRestart: () => {
       const next = loadFromProcess(join(dir, 'bad.yaml'));
-      return next.ok ? { ok: false, error: 'expected the bad file to be refused' } : { ok: false, error: issuesText(next).trim() };
+      return next.ok ? { ok: false, error: 'expected the bad file to be refused' } : { ok: false, error: formatIssues(next).trim() };
     },
   });
   S['bridge broker password'] = t.app.broker!.bridgeCredentials.password;
